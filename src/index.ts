@@ -1,0 +1,2 @@
+export * from './format/index.js';
+export * from './model/index.js';

@@ -1,0 +1,3 @@
+export * from './common.js';
+export * from './gcda.js';
+export * from './gcno.js';
