@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { main } from '../dist/cli/gcda-rewrite.js';
+process.exitCode = await main(process.argv);

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { GcovFormatError } from '../format/errors.js';
+
+/**
+ * Runs a commander program: bad input and usage errors become one line on stderr and a
+ * non-zero exit status (2 for bad input, 1 for usage), never a stack trace.
+ */
+export async function runCli<A extends unknown[]>(
+  program: Command,
+  argv: string[],
+  action: (...args: A) => Promise<number>,
+): Promise<number> {
+  let status = 0;
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.action(async (...args: unknown[]) => {
+    status = await action(...(args.slice(0, -1) as A));
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    process.stderr.write(`${program.name()}: ${errorLine(e)}\n`);
+    return 2;
+  }
+  return status;
+}
+
+export function errorLine(e: unknown): string {
+  if (e instanceof GcovFormatError) return e.message;
+  if (e && typeof e === 'object' && 'code' in e && 'path' in e) {
+    const err = e as { code: string; path: string; message: string };
+    if (err.code === 'ENOENT') return `${err.path}: no such file or directory`;
+    if (err.code === 'EISDIR') return `${err.path}: is a directory`;
+    if (err.code === 'EACCES') return `${err.path}: permission denied`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

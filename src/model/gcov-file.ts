@@ -1,0 +1,16 @@
+import { readPreamble } from './common.js';
+import { readGcda, writeGcda, type GcdaFile } from './gcda.js';
+import { readGcno, writeGcno, type GcnoFile } from './gcno.js';
+
+export type GcovFile = GcdaFile | GcnoFile;
+
+/** Reads a .gcda or .gcno file, choosing by its magic. */
+export function readGcovFile(bytes: Uint8Array, file = '<buffer>'): GcovFile {
+  const { kind } = readPreamble(bytes, file);
+  return kind === 'gcda' ? readGcda(bytes, { file }) : readGcno(bytes, { file });
+}
+
+/** Encodes either kind of gcov file. */
+export function writeGcovFile(model: GcovFile): Uint8Array {
+  return model.type === 'gcda' ? writeGcda(model) : writeGcno(model);
+}

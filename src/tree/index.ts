@@ -1,0 +1,3 @@
+export * from './tar.js';
+export * from './inputs.js';
+export * from './output.js';

@@ -1,0 +1,104 @@
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, posix, relative, sep } from 'node:path';
+import { readTar, TarError } from './tar.js';
+
+/** A gcov file found among the inputs, with the relative path it keeps in the output tree. */
+export interface InputFile {
+  /** Path relative to the root of its input (forward slashes), used to mirror the tree. */
+  relPath: string;
+  /** Where it came from, for messages: a path, or `archive.tar.gz:member`. */
+  source: string;
+  /** Reads the bytes (tarball members are already in memory). */
+  read(): Promise<Uint8Array>;
+}
+
+/** Something skipped while collecting inputs, with the reason (reported to the user). */
+export interface SkippedInput {
+  source: string;
+  reason: string;
+}
+
+export interface CollectOptions {
+  /** File name endings to collect (default .gcda and .gcno). */
+  extensions?: string[];
+}
+
+const TAR_RE = /\.(tar|tar\.gz|tgz)$/i;
+
+export function isTarball(path: string): boolean {
+  return TAR_RE.test(path);
+}
+
+/**
+ * Normalizes a tar member path into a safe relative path: strips leading "./" and "/",
+ * refuses ".." components (an entry that would leave the output directory).
+ */
+export function safeRelativePath(path: string, source: string): string {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw new TarError(`${source}: member path "${path}" leaves the output directory: refused`);
+  return parts.join('/');
+}
+
+/**
+ * Collects the gcov files of every input: directory trees (recursively), tarballs (read in
+ * memory) and single files. Symbolic links are followed; a link that points nowhere (the
+ * DebugFS .gcno links, copied off the harvest host) is reported as skipped.
+ */
+export async function collectInputs(inputs: string[], options: CollectOptions = {}): Promise<{ files: InputFile[]; skipped: SkippedInput[] }> {
+  const exts = options.extensions ?? ['.gcda', '.gcno'];
+  const wanted = (name: string) => exts.some((e) => name.endsWith(e));
+  const files: InputFile[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const input of inputs) {
+    const st = await stat(input).catch((e: NodeJS.ErrnoException) => {
+      throw Object.assign(new Error(e.code === 'ENOENT' ? `${input}: no such file or directory` : `${input}: ${e.message}`), { code: e.code });
+    });
+    if (st.isDirectory()) {
+      await walk(input, input, wanted, files, skipped);
+    } else if (isTarball(input)) {
+      const entries = readTar(new Uint8Array(await readFile(input)), input);
+      for (const e of entries) {
+        const name = posix.basename(e.path);
+        if (!wanted(name)) continue;
+        const source = `${input}:${e.path}`;
+        if (e.type === 'symlink') {
+          skipped.push({ source, reason: `symbolic link to ${e.linkTarget} inside the archive` });
+          continue;
+        }
+        if (e.type !== 'file') continue;
+        const relPath = safeRelativePath(e.path, input);
+        const data = e.data;
+        files.push({ relPath, source, read: async () => data });
+      }
+    } else {
+      files.push({ relPath: basename(input), source: input, read: async () => new Uint8Array(await readFile(input)) });
+    }
+  }
+  return { files, skipped };
+}
+
+async function walk(root: string, dir: string, wanted: (n: string) => boolean, files: InputFile[], skipped: SkippedInput[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      await walk(root, path, wanted, files, skipped);
+      continue;
+    }
+    if (!wanted(e.name)) continue;
+    if (e.isSymbolicLink()) {
+      const target = await stat(path).catch(() => null);
+      if (!target) {
+        skipped.push({ source: path, reason: 'symbolic link whose target does not exist here (a DebugFS .gcno link copied off the harvest host?)' });
+        continue;
+      }
+      if (target.isDirectory()) continue;
+    } else if (!e.isFile()) {
+      const l = await lstat(path);
+      if (!l.isFile()) continue;
+    }
+    const relPath = relative(root, path).split(sep).join('/');
+    files.push({ relPath, source: path, read: async () => new Uint8Array(await readFile(path)) });
+  }
+}
