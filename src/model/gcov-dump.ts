@@ -25,7 +25,11 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
   const kinds = counterKinds(v);
   const isData = model.type === 'gcda';
 
-  out.push(`${F}${isData ? 'data' : 'note'}:magic \`${isData ? 'gcda' : 'gcno'}':version \`${version.text}'${model.byteOrder === 'big' ? ' (swapped endianness)' : ''}`);
+  // gcov-dump prints the magic word as read before it knows the byte order: a swapped file
+  // (big-endian on the little-endian hosts gcov-dump runs on) shows it reversed.
+  const magic = isData ? 'gcda' : 'gcno';
+  const swapped = model.byteOrder === 'big';
+  out.push(`${F}${isData ? 'data' : 'note'}:magic \`${swapped ? [...magic].reverse().join('') : magic}':version \`${version.text}'${swapped ? ' (swapped endianness)' : ''}`);
   out.push(`${F}stamp ${model.stamp >>> 0}`);
   if (model.checksum !== null) out.push(`${F}checksum ${model.checksum >>> 0}`);
   if (model.type === 'gcno') {
