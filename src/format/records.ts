@@ -14,6 +14,13 @@ export interface RecordFrame {
   readonly payloadSize: number;
 }
 
+/**
+ * Most counters a file may declare through GCC 11+ all-zero records (negative lengths carry
+ * no payload, so the file's size does not bound them): 2^23 counters, 64 MiB. The largest
+ * real function seen (a kernel object) has a few thousand.
+ */
+export const MAX_COMPACT_ZERO_COUNTERS = 1 << 23;
+
 export interface Framing {
   readonly records: RecordFrame[];
   /** Offset of the terminating zero tag, or the file size if the records run to the end. */
@@ -33,6 +40,7 @@ export function frameRecords(r: ByteReader, unit: 1 | 4): Framing {
   const little = r.little;
   const size = r.limit;
   let pos = r.pos;
+  let compactZeros = 0;
   while (pos < size) {
     if (size - pos < 4) r.fail(`truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
     const tag = view.getUint32(pos, little);
@@ -43,6 +51,10 @@ export function frameRecords(r: ByteReader, unit: 1 | 4): Framing {
     if (length < 0) {
       if (counterKindOfTag(tag) < 0) r.fail(`record ${hex(tag)} has a negative length ${length}`, pos + 4);
       if ((-length * (unit === 4 ? 4 : 1)) % 8 !== 0) r.fail(`all-zero counter record ${hex(tag)} has length ${length}, not a whole number of counters`, pos + 4);
+      compactZeros += (-length * unit) / 8;
+      if (compactZeros > MAX_COMPACT_ZERO_COUNTERS) {
+        r.fail(`all-zero counter records declare more than ${MAX_COMPACT_ZERO_COUNTERS} counters (length ${length}): refused`, pos + 4);
+      }
     } else {
       payloadSize = length * unit;
       if (payloadSize > size - pos - 8) {
@@ -60,7 +72,8 @@ export function hex(v: number): string {
   return (v >>> 0).toString(16).padStart(8, '0');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: keep a leading U+FEFF, which the default decoder would silently drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /**

@@ -29,6 +29,14 @@ export interface Preamble {
 
 const EMPTY_HINT = 'the file is empty (a DebugFS .gcda copied with tar or cp comes out empty: copy each file with cat)';
 
+/**
+ * A plain Uint8Array view of the input: Node's Buffer#slice returns a view, so a model read
+ * from a Buffer would share (and follow changes to) the caller's memory.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Reads magic and version: tells the file kind and byte order. */
 export function readPreamble(bytes: Uint8Array, file: string, expect?: FileKind): Preamble {
   if (bytes.length === 0) throw new GcovFormatError(EMPTY_HINT, 0, file);

@@ -12,7 +12,7 @@ import {
 } from '../format/summary-codec.js';
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { byteOrderOf, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
 export interface CountersRecord {
@@ -101,6 +101,7 @@ export function gcdaVersion(file: { version: number }): GcovVersion {
 /** Reads a .gcda file. Throws GcovFormatError (file, offset) on malformed input. */
 export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile {
   const file = options.file ?? '<buffer>';
+  bytes = plainBytes(bytes);
   const { little, version, reader } = readPreamble(bytes, file, 'gcda');
   const features = generationFeatures(version.number);
   const stamp = reader.u32('stamp');

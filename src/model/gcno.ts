@@ -3,7 +3,7 @@ import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
 import { generationFeatures, type GenerationFeatures } from '../format/version.js';
-import { byteOrderOf, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
 /** BLOCKS: GCC 8+ stores only the number of blocks; earlier versions one flag word per block. */
@@ -86,6 +86,7 @@ export interface GcnoFile {
 
 export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile {
   const file = options.file ?? '<buffer>';
+  bytes = plainBytes(bytes);
   const { little, version, reader } = readPreamble(bytes, file, 'gcno');
   const features = generationFeatures(version.number);
   const stamp = reader.u32('stamp');
