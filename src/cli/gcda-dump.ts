@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readGcovFile } from '../model/gcov-file.js';
 import { gcovDumpLines } from '../model/gcov-dump.js';
@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     const docs: unknown[] = [];
     const chunks: string[] = [];
     for (const file of files) {
-      const model = readGcovFile(await readFile(file), file);
+      const model = readGcovFile(readFileSync(file), file);
       if (opts.json) docs.push(toJson(model));
       else chunks.push(gcovDumpLines(model, file).join('\n') + '\n');
       if (!opts.json && chunks.length >= 64) process.stdout.write(chunks.splice(0).join(''));

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readGcovFile, writeGcovFile } from '../model/gcov-file.js';
 import { collectInputs } from '../tree/inputs.js';
-import { outputPath, writeFileAtomic } from '../tree/output.js';
+import { outputPath, TreeWriter } from '../tree/output.js';
 import { GcovFormatError } from '../format/errors.js';
 import { runCli } from './common.js';
 
@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       outputs.push({ path: outputPath(opts.output, f.relPath), data, same: equalBytes(input, data) });
     }
-    for (const o of outputs) await writeFileAtomic(o.path, o.data);
+    const writer = new TreeWriter();
+    for (const o of outputs) writer.write(o.path, o.data);
     for (const s of skipped) process.stderr.write(`gcda-rewrite: skipped ${s.source}: ${s.reason}\n`);
     const differing = outputs.filter((o) => !o.same);
     if (!opts.quiet) {

@@ -149,15 +149,24 @@ function swapWords(b: Uint8Array, from: number, to: number): void {
 
 /**
  * Copies `count` 64-bit counters stored in gcov order (low word first, each word in the
- * file's byte order) into a new BigInt64Array. On a little-endian host this is one block
- * copy (plus a byte swap per word for big-endian files): no per-counter allocation.
+ * file's byte order) into a BigInt64Array: a new one, or a view of `into` at `intoOffset`
+ * (8-byte aligned) when the caller pools the counters of a file. On a little-endian host this
+ * is one block copy (plus a byte swap per word for big-endian files): no per-counter work.
  */
-export function readCounterArray(bytes: Uint8Array, offset: number, count: number, little: boolean): BigInt64Array {
-  const out = new BigInt64Array(count);
+export function readCounterArray(
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  little: boolean,
+  into?: Uint8Array,
+  intoOffset = 0,
+): BigInt64Array {
+  const out = into ? new BigInt64Array(into.buffer, into.byteOffset + intoOffset, count) : new BigInt64Array(count);
   if (HOST_LITTLE_ENDIAN) {
-    const outBytes = new Uint8Array(out.buffer);
-    outBytes.set(bytes.subarray(offset, offset + count * 8));
-    if (!little) swapWords(outBytes, 0, outBytes.length);
+    const dst = into ?? new Uint8Array(out.buffer);
+    const start = into ? intoOffset : 0;
+    dst.set(bytes.subarray(offset, offset + count * 8), start);
+    if (!little) swapWords(dst, start, start + count * 8);
     return out;
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 8);

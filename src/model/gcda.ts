@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, readCounterArray, writeCounterArray, type ByteOrder } from '../format/bytes.js';
+import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, readCounterArray, writeCounterArray, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, stringSize, writeString, type RecordFrame } from '../format/records.js';
 import {
@@ -108,10 +108,19 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
   const checksum = features.headerChecksum ? reader.u32('checksum word') : null;
   const unit = features.lengthInBytes ? 1 : 4;
   const { records: frames, end } = frameRecords(reader, unit);
+  // All counters of the file share one buffer (one allocation per file, a word copy per
+  // record): per-record arrays made garbage collection the largest cost on kernel harvests.
+  let total = 0;
+  for (const f of frames) if (f.length > 0 && f.payloadSize % 8 === 0 && counterKindOfTag(f.tag) >= 0) total += f.payloadSize;
+  const pool: CounterPool = { buffer: new ArrayBuffer(total), used: 0, src32: null, dst32: null };
+  if (HOST_LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0) {
+    pool.src32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    pool.dst32 = new Uint32Array(pool.buffer);
+  }
   const records: GcdaRecord[] = [];
   let current: GcdaFunction | null = null;
   for (const f of frames) {
-    const rec = decodeRecord(bytes, f, little, unit);
+    const rec = decodeRecord(bytes, reader.view, f, little, unit, pool);
     if (rec.type === 'function') {
       current = rec;
       records.push(rec);
@@ -137,17 +146,39 @@ function raw(bytes: Uint8Array, f: RecordFrame): RawRecord {
   return { type: 'raw', tag: f.tag, length: f.length, payload: bytes.slice(f.payloadOffset, f.payloadOffset + f.payloadSize) };
 }
 
-function decodeRecord(bytes: Uint8Array, f: RecordFrame, little: boolean, unit: 1 | 4): GcdaRecord {
+interface CounterPool {
+  buffer: ArrayBuffer;
+  used: number;
+  /** Word views of the input and the pool, for small records (no view allocation per record). */
+  src32: Uint32Array | null;
+  dst32: Uint32Array | null;
+}
+
+/** Copies one counter record's payload into the file's pool and returns its view. */
+function poolCounters(bytes: Uint8Array, at: number, size: number, little: boolean, pool: CounterPool): BigInt64Array {
+  const start = pool.used;
+  pool.used += size;
+  const values = new BigInt64Array(pool.buffer, start, size >>> 3);
+  if (pool.src32 && pool.dst32 && little && size <= 256 && (at & 3) === 0) {
+    const src = pool.src32;
+    const dst = pool.dst32;
+    for (let i = 0, s = at >>> 2, d = start >>> 2, n = size >>> 2; i < n; i++) dst[d + i] = src[s + i]!;
+    return values;
+  }
+  readCounterArray(bytes, at, size >>> 3, little, new Uint8Array(pool.buffer), start);
+  return values;
+}
+
+function decodeRecord(bytes: Uint8Array, view: DataView, f: RecordFrame, little: boolean, unit: 1 | 4, pool: CounterPool): GcdaRecord {
   const { tag, payloadOffset: at, payloadSize: size } = f;
   if (tag === TAG_FUNCTION) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + at, size);
     if (size === 0) return { type: 'function', ident: 0, linenoChecksum: 0, cfgChecksum: null, placeholder: true, records: [] };
     if (size === 8 || size === 12) {
       return {
         type: 'function',
-        ident: dv.getUint32(0, little),
-        linenoChecksum: dv.getUint32(4, little),
-        cfgChecksum: size === 12 ? dv.getUint32(8, little) : null,
+        ident: view.getUint32(at, little),
+        linenoChecksum: view.getUint32(at + 4, little),
+        cfgChecksum: size === 12 ? view.getUint32(at + 8, little) : null,
         placeholder: false,
         records: [],
       };
@@ -161,7 +192,7 @@ function decodeRecord(bytes: Uint8Array, f: RecordFrame, little: boolean, unit: 
       return { type: 'counters', kind, values: new BigInt64Array(count), compactZero: true };
     }
     if (size % 8 !== 0) return raw(bytes, f);
-    return { type: 'counters', kind, values: readCounterArray(bytes, at, size / 8, little), compactZero: false };
+    return { type: 'counters', kind, values: poolCounters(bytes, at, size, little, pool), compactZero: false };
   }
   if (tag === TAG_OBJECT_SUMMARY || tag === TAG_PROGRAM_SUMMARY) {
     const payload = bytes.subarray(at, at + size);

@@ -1,3 +1,4 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
@@ -23,4 +24,29 @@ export function outputPath(outDir: string, relPath: string): string {
   const full = resolve(join(root, relPath));
   if (full !== root && !full.startsWith(root + sep)) throw new Error(`${relPath}: would be written outside ${outDir}: refused`);
   return full;
+}
+
+/**
+ * Writes many files atomically (each to a temporary name, then renamed), with synchronous
+ * calls and one mkdir per directory: for the thousands of small files of a harvest this is
+ * several times faster than one promise chain per file.
+ */
+export class TreeWriter {
+  private readonly made = new Set<string>();
+
+  write(path: string, data: Uint8Array): void {
+    const dir = dirname(path);
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
+    }
+    const tmp = `${path}.tarax-tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
 }

@@ -1,0 +1,369 @@
+#!/usr/bin/env node
+// Benchmark for tarax: reports figures, never asserts on them. Not part of the test suite.
+//
+//   node bench/run.js [--files N] [--keep]
+//
+// See bench/README.md for what is measured and how.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readGcovFile, writeGcovFile } from '../dist/index.js';
+import { readTar } from '../dist/node.js';
+
+const benchStarted = performance.now();
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..');
+const HARVEST = join(repo, 'fixtures/kernel/harvest-A.tar.gz');
+const GCNO_SUBSET = join(repo, 'fixtures/kernel/gcno-subset.tar.gz');
+const REWRITE_BIN = join(repo, 'bin/gcda-rewrite.js');
+const DUMP_BIN = join(repo, 'bin/gcda-dump.js');
+const GCOV_DUMP = 'gcov-dump-12';
+const TIME_BIN = '/usr/bin/time';
+const BATCH = 2000; // files per xargs batch (argument-length limit)
+const MB = 1e6; // MB/s means 10^6 bytes per second
+
+// ---------------------------------------------------------------- arguments
+function usage(msg) {
+  if (msg) process.stderr.write(`bench: ${msg}\n`);
+  process.stderr.write('usage: node bench/run.js [--files N] [--keep]\n');
+  process.exit(2);
+}
+let targetFiles = 20000;
+let keep = false;
+{
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--keep') keep = true;
+    else if (a === '--files' || a.startsWith('--files=')) {
+      const v = a === '--files' ? args[++i] : a.slice('--files='.length);
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) usage(`--files needs a positive integer, got ${v}`);
+      targetFiles = Number(v);
+    } else if (a === '-h' || a === '--help') usage();
+    else usage(`unknown argument ${a}`);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+const log = (s = '') => process.stdout.write(s + '\n');
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+const rssText = (kib) => (kib === null || kib === undefined ? 'n/a' : `${kib} KiB`);
+const fmtBytes = (n) => `${n.toLocaleString('en-US')} bytes (${(n / MB).toFixed(1)} MB)`;
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function cpuModel() {
+  try {
+    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    if (m) return m[1].trim();
+  } catch {}
+  return cpus()[0]?.model ?? 'unknown';
+}
+
+function nproc() {
+  const r = spawnSync('nproc', { encoding: 'utf8' });
+  return r.status === 0 ? Number(r.stdout.trim()) : cpus().length;
+}
+
+const haveTime = (() => {
+  if (!existsSync(TIME_BIN)) return false;
+  const r = spawnSync(TIME_BIN, ['-f', '%M', process.execPath, '-e', '0'], { encoding: 'utf8' });
+  return r.status === 0 && /^\d+\s*$/.test(r.stderr.trim().split('\n').pop() ?? '');
+})();
+
+let tmpRoot = null;
+
+/**
+ * Runs a command with stdout to /dev/null, returns wall seconds and max RSS (KiB, from
+ * /usr/bin/time -f %M; for an xargs pipeline this is the largest RSS of xargs and every child
+ * it waited for, because wait4() reports the maximum over the waited-for descendants too).
+ */
+function runMeasured(argv, label) {
+  let cmd = argv;
+  let rssFile = null;
+  if (haveTime) {
+    rssFile = join(tmpRoot, 'rss.txt');
+    cmd = [TIME_BIN, '-f', '%M', '-o', rssFile, ...argv];
+  }
+  const t0 = performance.now();
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const secs = (performance.now() - t0) / 1000;
+  if (r.error) throw new Error(`${label}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const err = r.stderr.toString().split('\n').slice(0, 10).join('\n');
+    throw new Error(`${label}: exit status ${r.status}${r.signal ? ` (signal ${r.signal})` : ''}\n${err}`);
+  }
+  let rssKiB = null;
+  if (rssFile) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    const v = Number(lines[lines.length - 1]);
+    rssKiB = Number.isFinite(v) ? v : null;
+  }
+  return { secs, rssKiB, stderr: r.stderr.toString() };
+}
+
+/** Flushes dirty pages so one run's write-back does not land in the next run's timing. */
+function settle() {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
+/**
+ * In-memory throughput: `pass()` processes `bytes` input bytes once. Warm up, then time
+ * `rounds` rounds of at least `roundSecs` each (so >= rounds*roundSecs seconds in all);
+ * returns the median round's MB/s and the spread.
+ */
+function throughput(name, bytes, pass, { warmupSecs = 0.6, rounds = 7, roundSecs = 0.3 } = {}) {
+  let t0 = performance.now();
+  let warm = 0;
+  while (performance.now() - t0 < warmupSecs * 1000 || warm < 3) {
+    pass();
+    warm++;
+  }
+  const rates = [];
+  const started = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    let passes = 0;
+    t0 = performance.now();
+    let el;
+    do {
+      pass();
+      passes++;
+      el = performance.now() - t0;
+    } while (el < roundSecs * 1000);
+    rates.push((bytes * passes) / MB / (el / 1000));
+  }
+  const total = (performance.now() - started) / 1000;
+  const res = { mbPerSec: median(rates), min: Math.min(...rates), max: Math.max(...rates), rounds, timedSecs: total };
+  log(`  ${name.padEnd(28)} median ${fmt(res.mbPerSec)} MB/s  (rounds ${fmt(res.min)}..${fmt(res.max)}, ${rounds} rounds, ${total.toFixed(1)} s timed)`);
+  return res;
+}
+
+// ---------------------------------------------------------------- machine facts
+const machine = {
+  node: process.version,
+  cpu: cpuModel(),
+  nproc: nproc(),
+  platform: `${process.platform} ${process.arch}`,
+  tmpdir: tmpdir(),
+  loadAvgAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+};
+log('# tarax benchmark');
+log();
+log(`node ${machine.node}, ${machine.platform}, CPU: ${machine.cpu}, nproc: ${machine.nproc}, load average ${machine.loadAvgAtStart.join(' ')}`);
+log(`options: --files ${targetFiles}${keep ? ' --keep' : ''}`);
+log(`/usr/bin/time: ${haveTime ? 'yes (max RSS via -f %M)' : 'missing or not working (Debian package "time"): max RSS reported as n/a'}`);
+log();
+
+// ---------------------------------------------------------------- 1. load fixtures
+const strip = (p) => p.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+const harvest = readTar(readFileSync(HARVEST), HARVEST).filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
+const gcnos = readTar(readFileSync(GCNO_SUBSET), GCNO_SUBSET).filter((e) => e.type === 'file' && e.path.endsWith('.gcno'));
+const gcdaBytes = harvest.reduce((a, e) => a + e.data.length, 0);
+const gcnoBytes = gcnos.reduce((a, e) => a + e.data.length, 0);
+log(`loaded ${harvest.length} .gcda (${fmtBytes(gcdaBytes)}) from fixtures/kernel/harvest-A.tar.gz`);
+log(`loaded ${gcnos.length} .gcno (${fmtBytes(gcnoBytes)}) from fixtures/kernel/gcno-subset.tar.gz`);
+log();
+
+// ---------------------------------------------------------------- 2. in-memory throughput
+log('## in-memory throughput (input bytes / time, 1 MB = 10^6 bytes)');
+// Sanity (not speed): the write must round-trip, or the write figure would be meaningless.
+const gcdaModels = harvest.map((e) => readGcovFile(e.data, e.path));
+const gcnoModels = gcnos.map((e) => readGcovFile(e.data, e.path));
+let mismatches = 0;
+const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+harvest.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcdaModels[i]))) mismatches++; });
+gcnos.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcnoModels[i]))) mismatches++; });
+if (mismatches) log(`  WARNING: ${mismatches} file(s) did not round-trip byte-identically`);
+
+let sink = 0; // keeps results alive so the work is not optimised away
+const mem = {
+  gcdaParse: throughput(`parse .gcda (${harvest.length} files)`, gcdaBytes, () => {
+    for (const e of harvest) sink += readGcovFile(e.data, e.path) ? 1 : 0;
+  }),
+  gcdaWrite: throughput(`write .gcda (${harvest.length} files)`, gcdaBytes, () => {
+    for (const m of gcdaModels) sink += writeGcovFile(m).length;
+  }),
+  gcnoParse: throughput(`parse .gcno (${gcnos.length} files)`, gcnoBytes, () => {
+    for (const e of gcnos) sink += readGcovFile(e.data, e.path) ? 1 : 0;
+  }),
+  gcnoWrite: throughput(`write .gcno (${gcnos.length} files)`, gcnoBytes, () => {
+    for (const m of gcnoModels) sink += writeGcovFile(m).length;
+  }),
+};
+if (sink === -1) log('unreachable');
+log();
+
+// ---------------------------------------------------------------- 3. replicated tree
+tmpRoot = mkdtempSync(join(tmpdir(), 'tarax-bench-'));
+const cleanup = () => {
+  if (tmpRoot && !keep) rmSync(tmpRoot, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
+
+{
+  // The file system under the temp dir dominates the cp and rewrite figures: say which it is.
+  const r = spawnSync('df', ['--output=fstype', tmpRoot], { encoding: 'utf8' });
+  machine.tmpFs = r.status === 0 ? (r.stdout.trim().split('\n').pop() ?? '').trim() || 'unknown' : 'unknown';
+}
+const TREE = join(tmpRoot, 'tree');
+const copies = Math.ceil(targetFiles / harvest.length);
+const relPaths = [];
+{
+  const t0 = performance.now();
+  const dirs = new Set();
+  for (let c = 0; c < copies; c++) {
+    const copy = `copy${String(c).padStart(4, '0')}`;
+    for (const e of harvest) {
+      const rel = join(copy, strip(e.path));
+      const abs = join(TREE, rel);
+      const d = dirname(abs);
+      if (!dirs.has(d)) { mkdirSync(d, { recursive: true }); dirs.add(d); }
+      writeFileSync(abs, e.data);
+      relPaths.push(rel);
+    }
+  }
+  settle();
+  log(`## replicated tree: ${TREE} (file system: ${machine.tmpFs})`);
+  log(`  ${copies} copies x ${harvest.length} = ${relPaths.length} .gcda files, ${fmtBytes(gcdaBytes * copies)} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  log();
+}
+const tree = { dir: TREE, copies, files: relPaths.length, bytes: gcdaBytes * copies };
+
+// ---------------------------------------------------------------- 4. cp -r vs gcda-rewrite
+log('## cp -r TREE DEST  vs  node bin/gcda-rewrite.js TREE -o DEST2 -q');
+const DEST = join(tmpRoot, 'out-cp');
+const DEST2 = join(tmpRoot, 'out-rewrite');
+const rm = (d) => rmSync(d, { recursive: true, force: true });
+const cpCmd = ['cp', '-r', TREE, DEST];
+const rwCmd = [process.execPath, REWRITE_BIN, TREE, '-o', DEST2, '-q'];
+{
+  // Warm-up: pulls the tree into the page cache for both contenders.
+  const w = runMeasured(cpCmd, 'cp -r (warm-up)');
+  log(`  warm-up cp -r: ${w.secs.toFixed(2)} s`);
+  rm(DEST);
+  settle();
+}
+const cpRuns = [];
+const rwRuns = [];
+for (let i = 0; i < 3; i++) {
+  const a = runMeasured(cpCmd, 'cp -r');
+  cpRuns.push(a);
+  rm(DEST);
+  settle();
+  const b = runMeasured(rwCmd, 'gcda-rewrite');
+  rwRuns.push(b);
+  if (i === 0) {
+    // Correctness spot check (not timed): the mirrored tree has every file.
+    const probe = join(DEST2, relPaths[relPaths.length - 1]);
+    if (!existsSync(probe)) log(`  WARNING: gcda-rewrite output lacks ${probe}`);
+  }
+  rm(DEST2);
+  settle();
+  log(`  run ${i + 1}: cp -r ${a.secs.toFixed(2)} s (max RSS ${rssText(a.rssKiB)}), gcda-rewrite ${b.secs.toFixed(2)} s (max RSS ${rssText(b.rssKiB)})`);
+}
+const copyBench = {
+  cpSecs: median(cpRuns.map((r) => r.secs)),
+  rewriteSecs: median(rwRuns.map((r) => r.secs)),
+  cpRuns: cpRuns.map((r) => r.secs),
+  rewriteRuns: rwRuns.map((r) => r.secs),
+  cpMaxRssKiB: haveTime ? Math.max(...cpRuns.map((r) => r.rssKiB ?? 0)) : null,
+  rewriteMaxRssKiB: haveTime ? Math.max(...rwRuns.map((r) => r.rssKiB ?? 0)) : null,
+};
+copyBench.ratio = copyBench.rewriteSecs / copyBench.cpSecs;
+log(`  median: cp -r ${copyBench.cpSecs.toFixed(2)} s, gcda-rewrite ${copyBench.rewriteSecs.toFixed(2)} s, ratio rewrite/cp ${copyBench.ratio.toFixed(2)}`);
+log();
+
+// ---------------------------------------------------------------- 5. dump the whole tree
+log(`## dump all ${relPaths.length} files (xargs -n ${BATCH}, stdout to /dev/null)`);
+const listFile = join(tmpRoot, 'files.list0');
+writeFileSync(listFile, relPaths.map((p) => join(TREE, p)).join('\0') + '\0');
+const xargs = (cmd) => ['xargs', '-0', '-n', String(BATCH), '-a', listFile, ...cmd];
+const dumpBench = { skipped: null, gcovDumpSecs: null, gcdaDumpSecs: null, ratio: null, gcovDumpMaxRssKiB: null, gcdaDumpMaxRssKiB: null };
+const gcovDumpPath = which(GCOV_DUMP);
+{
+  const d = runMeasured(xargs([process.execPath, DUMP_BIN]), 'gcda-dump');
+  dumpBench.gcdaDumpSecs = d.secs;
+  dumpBench.gcdaDumpMaxRssKiB = d.rssKiB;
+  log(`  node bin/gcda-dump.js: ${d.secs.toFixed(2)} s (max RSS ${rssText(d.rssKiB)})`);
+}
+if (!gcovDumpPath) {
+  dumpBench.skipped = `${GCOV_DUMP} not found on PATH (it is in the Debian package gcc-12: apt-get install gcc-12)`;
+  log(`  gcov-dump -l comparison skipped: ${dumpBench.skipped}`);
+} else {
+  const g = runMeasured(xargs([gcovDumpPath, '-l']), GCOV_DUMP);
+  dumpBench.gcovDumpSecs = g.secs;
+  dumpBench.gcovDumpMaxRssKiB = g.rssKiB;
+  dumpBench.ratio = dumpBench.gcdaDumpSecs / g.secs;
+  log(`  ${GCOV_DUMP} -l: ${g.secs.toFixed(2)} s (max RSS ${rssText(g.rssKiB)})`);
+  log(`  ratio gcda-dump / gcov-dump -l: ${dumpBench.ratio.toFixed(2)}`);
+}
+log();
+
+// Remove the tree now (unless --keep) so the reported wall time includes the clean-up.
+if (!keep) {
+  const t0 = performance.now();
+  cleanup();
+  log(`removed ${tmpRoot} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  log();
+}
+
+// ---------------------------------------------------------------- 7. table + JSON
+const met = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'not met');
+const kib = (v) => (v === null || v === undefined ? 'n/a' : `${(v / 1024).toFixed(1)} MiB`);
+const rows = [
+  ['parse .gcda (in memory)', `${fmt(mem.gcdaParse.mbPerSec)} MB/s`, '>= 500 MB/s', met(mem.gcdaParse.mbPerSec >= 500)],
+  ['write .gcda (in memory)', `${fmt(mem.gcdaWrite.mbPerSec)} MB/s`, '>= 500 MB/s', met(mem.gcdaWrite.mbPerSec >= 500)],
+  ['parse .gcno (in memory)', `${fmt(mem.gcnoParse.mbPerSec)} MB/s`, '>= 500 MB/s', met(mem.gcnoParse.mbPerSec >= 500)],
+  ['write .gcno (in memory)', `${fmt(mem.gcnoWrite.mbPerSec)} MB/s`, '>= 500 MB/s', met(mem.gcnoWrite.mbPerSec >= 500)],
+  [`tree (${tree.copies} copies of harvest-A)`, `${tree.files} files, ${(tree.bytes / MB).toFixed(1)} MB`, '>= ' + targetFiles + ' files', met(tree.files >= targetFiles)],
+  ['cp -r (median of 3)', `${copyBench.cpSecs.toFixed(2)} s`, '', ''],
+  ['gcda-rewrite -q (median of 3)', `${copyBench.rewriteSecs.toFixed(2)} s`, '', ''],
+  ['ratio rewrite / cp', copyBench.ratio.toFixed(2), '<= 1.5', met(copyBench.ratio <= 1.5)],
+  [`gcov-dump-12 -l (all files)`, dumpBench.gcovDumpSecs === null ? 'skipped' : `${dumpBench.gcovDumpSecs.toFixed(2)} s`, '', ''],
+  [`gcda-dump (all files)`, `${dumpBench.gcdaDumpSecs.toFixed(2)} s`, 'faster than gcov-dump -l', met(dumpBench.ratio === null ? null : dumpBench.ratio < 1)],
+  ['ratio gcda-dump / gcov-dump -l', dumpBench.ratio === null ? 'n/a' : dumpBench.ratio.toFixed(2), '< 1', met(dumpBench.ratio === null ? null : dumpBench.ratio < 1)],
+  ['max RSS cp -r', kib(copyBench.cpMaxRssKiB), '', ''],
+  ['max RSS gcda-rewrite', kib(copyBench.rewriteMaxRssKiB), '', ''],
+  ['max RSS gcov-dump-12 -l (largest batch)', kib(dumpBench.gcovDumpMaxRssKiB), '', ''],
+  ['max RSS gcda-dump (largest batch)', kib(dumpBench.gcdaDumpMaxRssKiB), '', ''],
+];
+const totalSecs = (performance.now() - benchStarted) / 1000;
+machine.loadAvgAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+log('## results');
+log();
+log(`node ${machine.node} | ${machine.cpu} | nproc ${machine.nproc} | load average ${machine.loadAvgAtStart[0]} at start, ${machine.loadAvgAtEnd[0]} at end | temp dir ${machine.tmpdir} (${machine.tmpFs}) | ${tree.files} files | benchmark wall time ${totalSecs.toFixed(1)} s`);
+log();
+log('| measurement | value | target | status |');
+log('| --- | --- | --- | --- |');
+for (const r of rows) log(`| ${r.join(' | ')} |`);
+log();
+
+const results = {
+  date: new Date().toISOString(),
+  machine,
+  options: { files: targetFiles, keep },
+  fixtures: { gcdaFiles: harvest.length, gcdaBytes, gcnoFiles: gcnos.length, gcnoBytes, roundTripMismatches: mismatches },
+  inMemory: mem,
+  tree: { ...tree, dir: keep ? tree.dir : null },
+  copy: copyBench,
+  dump: { ...dumpBench, batch: BATCH },
+  maxRssAvailable: haveTime,
+  table: rows.map(([measurement, value, target, status]) => ({ measurement, value, target, status })),
+  totalSecs,
+};
+const resultsDir = join(here, 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+log(`results written to ${join('bench', 'results', 'latest.json')}`);
+if (keep) log(`kept ${tmpRoot}`);
