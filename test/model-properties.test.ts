@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeVersion,
   readGcda,
   readGcno,
   versionWord,
@@ -48,7 +49,7 @@ const gcdaFile: fc.Arbitrary<GcdaFile> = fc
   .record({ v: fc.constantFrom(...VERSIONS), little: fc.boolean(), stamp: u32, checksum: u32, runs: u32, sumMax: u32, trailerWords: fc.integer({ min: 0, max: 2 }) })
   .chain((h) => {
     const word = versionWord(h.v);
-    const num = h.v[0]! >= 'A' ? (h.v.charCodeAt(0) - 65) * 100 + Number(h.v[1]) * 10 + Number(h.v[2]) : Number(h.v[0]) * 10 + Number(h.v[2]);
+    const num = decodeVersion(versionWord(h.v))!.number;
     return fc.array(gcdaFunction(num), { maxLength: 8 }).map(
       (fns): GcdaFile => ({
         type: 'gcda',
@@ -67,7 +68,7 @@ const name = fc.oneof(fc.constant(null), fc.string({ maxLength: 24, unit: 'graph
 const gcnoFile: fc.Arbitrary<GcnoFile> = fc
   .record({ v: fc.constantFrom(...VERSIONS), little: fc.boolean(), stamp: u32, cwd: name })
   .chain((h) => {
-    const num = h.v[0]! >= 'A' ? (h.v.charCodeAt(0) - 65) * 100 + Number(h.v[1]) * 10 + Number(h.v[2]) : Number(h.v[0]) * 10 + Number(h.v[2]);
+    const num = decodeVersion(versionWord(h.v))!.number;
     const fn = fc
       .record({
         ident: u32,

@@ -1,5 +1,6 @@
 import { ByteReader, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
+import type { RecordFrame } from '../format/records.js';
 import { GCDA_MAGIC, GCNO_MAGIC } from '../format/tags.js';
 import { decodeVersion, type GcovVersion } from '../format/version.js';
 
@@ -87,4 +88,9 @@ export function detectKind(bytes: Uint8Array): FileKind | undefined {
   if (le === GCDA_MAGIC || be === GCDA_MAGIC) return 'gcda';
   if (le === GCNO_MAGIC || be === GCNO_MAGIC) return 'gcno';
   return undefined;
+}
+
+/** Keeps a record as it was read (a copy of its payload). */
+export function rawRecord(bytes: Uint8Array, f: RecordFrame): RawRecord {
+  return { type: 'raw', tag: f.tag, length: f.length, payload: bytes.slice(f.payloadOffset, f.payloadOffset + f.payloadSize) };
 }

@@ -12,7 +12,7 @@ import {
 } from '../format/summary-codec.js';
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { byteOrderOf, plainBytes, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
 export interface CountersRecord {
@@ -142,10 +142,6 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
   };
 }
 
-function raw(bytes: Uint8Array, f: RecordFrame): RawRecord {
-  return { type: 'raw', tag: f.tag, length: f.length, payload: bytes.slice(f.payloadOffset, f.payloadOffset + f.payloadSize) };
-}
-
 interface CounterPool {
   buffer: ArrayBuffer;
   used: number;
@@ -183,7 +179,7 @@ function decodeRecord(bytes: Uint8Array, view: DataView, f: RecordFrame, little:
         records: [],
       };
     }
-    return decodeLlvmFunction(bytes, f, little) ?? raw(bytes, f);
+    return decodeLlvmFunction(bytes, f, little) ?? rawRecord(bytes, f);
   }
   const kind = counterKindOfTag(tag);
   if (kind >= 0) {
@@ -191,7 +187,7 @@ function decodeRecord(bytes: Uint8Array, view: DataView, f: RecordFrame, little:
       const count = (-f.length * unit) / 8;
       return { type: 'counters', kind, values: new BigInt64Array(count), compactZero: true };
     }
-    if (size % 8 !== 0) return raw(bytes, f);
+    if (size % 8 !== 0) return rawRecord(bytes, f);
     return { type: 'counters', kind, values: poolCounters(bytes, at, size, little, pool), compactZero: false };
   }
   if (tag === TAG_OBJECT_SUMMARY || tag === TAG_PROGRAM_SUMMARY) {
@@ -205,7 +201,7 @@ function decodeRecord(bytes: Uint8Array, view: DataView, f: RecordFrame, little:
     const h = decodeHistogramSummary(payload, little);
     if (h) return { type: 'summary', layout: 'counters', tag, ...h };
   }
-  return raw(bytes, f);
+  return rawRecord(bytes, f);
 }
 
 /**

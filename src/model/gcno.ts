@@ -3,7 +3,7 @@ import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
 import { generationFeatures, type GenerationFeatures } from '../format/version.js';
-import { byteOrderOf, plainBytes, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
 /** BLOCKS: GCC 8+ stores only the number of blocks; earlier versions one flag word per block. */
@@ -129,10 +129,6 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   return out;
 }
 
-function raw(bytes: Uint8Array, f: RecordFrame): RawRecord {
-  return { type: 'raw', tag: f.tag, length: f.length, payload: bytes.slice(f.payloadOffset, f.payloadOffset + f.payloadSize) };
-}
-
 function words(r: ByteReader, n: number): Uint32Array {
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) out[i] = r.u32();
@@ -148,7 +144,7 @@ function decodeRecord(bytes: Uint8Array, f: RecordFrame, little: boolean, ft: Ge
     if (!(e instanceof GcovFormatError)) throw e;
     rec = undefined; // payload does not follow this generation's layout: keep it raw
   }
-  if (!rec || r.pos !== r.limit) return raw(bytes, f);
+  if (!rec || r.pos !== r.limit) return rawRecord(bytes, f);
   return rec;
 }
 
