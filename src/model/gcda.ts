@@ -1,5 +1,4 @@
 import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, readCounterArray, writeCounterArray, type ByteOrder } from '../format/bytes.js';
-import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, stringSize, writeString, type RecordFrame } from '../format/records.js';
 import {
   decodeHistogramSummary,
@@ -336,4 +335,3 @@ export function gcdaSummaries(file: GcdaFile): SummaryRecord[] {
   return file.records.filter((r): r is SummaryRecord => r.type === 'summary');
 }
 
-export { GcovFormatError };
