@@ -1,7 +1,7 @@
 import { ByteReader, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
 import type { RecordFrame } from '../format/records.js';
-import { GCDA_MAGIC, GCNO_MAGIC } from '../format/tags.js';
+import { GCDA_MAGIC, GCNO_MAGIC, tagDepth } from '../format/tags.js';
 import { decodeVersion, type GcovVersion } from '../format/version.js';
 
 /** A record kept as it was read: unknown tags, or known tags whose payload we would not write back identically. */
@@ -93,4 +93,28 @@ export function detectKind(bytes: Uint8Array): FileKind | undefined {
 /** Keeps a record as it was read (a copy of its payload). */
 export function rawRecord(bytes: Uint8Array, f: RecordFrame): RawRecord {
   return { type: 'raw', tag: f.tag, length: f.length, payload: bytes.slice(f.payloadOffset, f.payloadOffset + f.payloadSize) };
+}
+
+/**
+ * Places a decoded record in the record tree: a FUNCTION record opens a function, and the
+ * deeper records that follow it (counters, blocks, arcs, lines ...) become its children, as
+ * the tag levels of gcov-io.h say; any other level-1 record closes the open function.
+ * Returns the function that is open after this record.
+ */
+export function placeRecord<R extends { type: string }>(
+  top: R[],
+  open: { records: unknown[] } | null,
+  rec: R,
+  tag: number,
+): { records: unknown[] } | null {
+  if (rec.type === 'function') {
+    top.push(rec);
+    return rec as unknown as { records: unknown[] };
+  }
+  if (open && tagDepth(tag) > 1) {
+    open.records.push(rec);
+    return open;
+  }
+  top.push(rec);
+  return tagDepth(tag) === 1 ? null : open;
 }

@@ -9,9 +9,9 @@ import {
   counterSummaryWords,
   type CounterSummary,
 } from '../format/summary-codec.js';
-import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
+import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { byteOrderOf, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, placeRecord, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
 export interface CountersRecord {
@@ -117,19 +117,8 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
     pool.dst32 = new Uint32Array(pool.buffer);
   }
   const records: GcdaRecord[] = [];
-  let current: GcdaFunction | null = null;
-  for (const f of frames) {
-    const rec = decodeRecord(bytes, reader.view, f, little, unit, pool);
-    if (rec.type === 'function') {
-      current = rec;
-      records.push(rec);
-    } else if (current && tagDepth(f.tag) > 1) {
-      current.records.push(rec as CountersRecord | RawRecord);
-    } else {
-      if (tagDepth(f.tag) === 1) current = null;
-      records.push(rec);
-    }
-  }
+  let open: { records: unknown[] } | null = null;
+  for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, reader.view, f, little, unit, pool), f.tag);
   return {
     type: 'gcda',
     byteOrder: byteOrderOf(little),

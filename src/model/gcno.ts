@@ -1,9 +1,9 @@
 import { ByteReader, ByteWriter, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
-import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
+import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS } from '../format/tags.js';
 import { generationFeatures, type GenerationFeatures } from '../format/version.js';
-import { byteOrderOf, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, placeRecord, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
 /** BLOCKS: GCC 8+ stores only the number of blocks; earlier versions one flag word per block. */
@@ -102,19 +102,8 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   const unexecutedBlocks = features.gcnoUnexecutedBlocks && !headerOnly ? reader.u32('support_unexecuted_blocks word') : null;
   const { records: frames, end } = frameRecords(reader, features.lengthInBytes ? 1 : 4);
   const records: GcnoRecord[] = [];
-  let current: GcnoFunction | null = null;
-  for (const f of frames) {
-    const rec = decodeRecord(bytes, f, little, features, file);
-    if (rec.type === 'function') {
-      current = rec;
-      records.push(rec);
-    } else if (current && tagDepth(f.tag) > 1) {
-      current.records.push(rec);
-    } else {
-      if (tagDepth(f.tag) === 1) current = null;
-      records.push(rec);
-    }
-  }
+  let open: { records: unknown[] } | null = null;
+  for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, f, little, features, file), f.tag);
   const out: GcnoFile = {
     type: 'gcno',
     byteOrder: byteOrderOf(little),
