@@ -226,6 +226,13 @@ function payloadSize(rec: GcdaRecord): number {
   }
 }
 
+/** The LEN field the writer gives a record: words or bytes per `unit`, negative for GCC 11+ all-zero counters. */
+export function gcdaLengthField(rec: GcdaRecord, unit: 1 | 4): number {
+  if (rec.type === 'raw') return rec.length;
+  const size = rec.type === 'counters' && rec.compactZero ? rec.values.length * 8 : payloadSize(rec);
+  return ((rec.type === 'counters' && rec.compactZero ? -1 : 1) * size) / unit;
+}
+
 /** Exact size of the encoded file. */
 export function gcdaByteSize(file: GcdaFile): number {
   let n = file.checksum === null ? 12 : 16;

@@ -243,6 +243,14 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures): vo
   w.patchI32(lengthAt, bytes / unit);
 }
 
+/** The LEN field the writer gives a record (encodes it to measure: notes are not a hot path). */
+export function gcnoLengthField(rec: GcnoRecord, ft: GenerationFeatures): number {
+  if (rec.type === 'raw') return rec.length;
+  const w = new ByteWriter(true, 64);
+  writeRecord(w, rec, ft);
+  return w.view.getInt32(4, true);
+}
+
 export function writeGcno(file: GcnoFile): Uint8Array {
   const version = gcdaVersion(file);
   const ft = generationFeatures(version.number);

@@ -1,9 +1,9 @@
-import { hex, stringSize } from '../format/records.js';
+import { hex } from '../format/records.js';
 import { counterKindOfTag, counterTag, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_OBJECT_SUMMARY, TAG_PATHS, TAG_PROGRAM_SUMMARY, counterKinds, ARC_ON_TREE, ARC_FAKE, ARC_FALLTHROUGH } from '../format/tags.js';
 import { generationFeatures } from '../format/version.js';
 import type { RawRecord } from './common.js';
-import { gcdaVersion, type CountersRecord, type GcdaFile, type GcdaRecord } from './gcda.js';
-import type { GcnoFile, GcnoRecord } from './gcno.js';
+import { gcdaLengthField, gcdaVersion, type CountersRecord, type GcdaFile, type GcdaRecord } from './gcda.js';
+import { gcnoLengthField, type GcnoFile, type GcnoRecord } from './gcno.js';
 
 /**
  * Text in the form `gcov-dump -l` prints, as the gcov-dump of the file's own GCC version
@@ -46,7 +46,6 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
   const emitCounters = (rec: CountersRecord, depth: number) => {
     const n = rec.values.length;
     const name = kinds[rec.kind]?.name ?? `kind${rec.kind}`;
-    const len = (rec.compactZero ? -1 : 1) * ((n * 8) / unit);
     const head = `COUNTERS ${name} ${n} counts${rec.compactZero ? ' (all zero)' : ''}`;
     const lines: string[] = [];
     let cur = '';
@@ -58,7 +57,7 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
       cur += modern ? `${rec.values[i]} ` : ` ${rec.values[i]}`;
     }
     if (n) lines.push(cur);
-    line(depth, counterTag(rec.kind), len, head);
+    line(depth, counterTag(rec.kind), gcdaLengthField(rec, unit), head);
     out.push(...lines);
   };
 
@@ -73,9 +72,8 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
       case 'function':
         if (rec.placeholder) line(depth, TAG_FUNCTION, 0, 'FUNCTION placeholder');
         else {
-          const len = ((rec.cfgChecksum === null ? 8 : 12) + (rec.name !== undefined ? stringSize(rec.name, false) : 0)) / unit;
           const cs = rec.cfgChecksum === null ? `, checksum=0x${hex(rec.linenoChecksum)}` : `, lineno_checksum=0x${hex(rec.linenoChecksum)}, cfg_checksum=0x${hex(rec.cfgChecksum)}`;
-          line(depth, TAG_FUNCTION, len, `FUNCTION ident=${rec.ident >>> 0}${cs}`);
+          line(depth, TAG_FUNCTION, gcdaLengthField(rec, unit), `FUNCTION ident=${rec.ident >>> 0}${cs}`);
         }
         for (const sub of rec.records) sub.type === 'counters' ? emitCounters(sub, depth + 1) : emitRaw(sub, depth + 1);
         return;
@@ -86,13 +84,12 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
       case 'summary': {
         const name = rec.tag === TAG_OBJECT_SUMMARY ? 'OBJECT_SUMMARY' : 'PROGRAM_SUMMARY';
         if (rec.layout === 'runs') {
-          line(depth, rec.tag, 8 / unit, `${name} runs=${rec.runs | 0}, sum_max=${rec.sumMax >>> 0}`);
+          line(depth, rec.tag, gcdaLengthField(rec, unit), `${name} runs=${rec.runs | 0}, sum_max=${rec.sumMax >>> 0}`);
         } else if (rec.layout === 'llvm-runs') {
-          line(depth, rec.tag, 12 / unit, `${name} checksum=0x${hex(rec.checksum)}, counts=${rec.num}, runs=${rec.runs}`);
+          line(depth, rec.tag, gcdaLengthField(rec, unit), `${name} checksum=0x${hex(rec.checksum)}, counts=${rec.num}, runs=${rec.runs}`);
         } else {
           const a = rec.arcs;
-          const words = a.histogram ? 17 + 5 * a.histogram.length : 9;
-          line(depth, rec.tag, (words * 4) / unit, `${name} checksum=0x${hex(rec.checksum)}`);
+          line(depth, rec.tag, gcdaLengthField(rec, unit), `${name} checksum=0x${hex(rec.checksum)}`);
           const c = modern ? prefix(depth) + pad : `${F}\t\t`;
           out.push(`${c}counts=${a.num}, runs=${a.runs}, sum_all=${a.sumAll}, run_max=${a.runMax}, sum_max=${a.sumMax}`);
           if (a.histogram) {
@@ -116,14 +113,14 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
           text += `:${rec.startLine}:${rec.startColumn}-${rec.endLine ?? 0}:${rec.endColumn ?? 0}`;
           if (rec.artificial) text += ', artificial';
         } else text += `:${rec.startLine}`;
-        line(depth, TAG_FUNCTION, functionLength(rec, ft.byteStrings, ft.cfgChecksum, ft.gcnoFunctionV8, ft.gcnoFunctionV9) / unit, text);
+        line(depth, TAG_FUNCTION, gcnoLengthField(rec, ft), text);
         for (const sub of rec.records) emitGcno(sub, depth + 1);
         return;
       }
       case 'blocks':
-        if (ft.blocksAsCount) line(depth, TAG_BLOCKS, 4 / unit, `BLOCKS ${rec.count} blocks`);
+        if (ft.blocksAsCount) line(depth, TAG_BLOCKS, gcnoLengthField(rec, ft), `BLOCKS ${rec.count} blocks`);
         else {
-          line(depth, TAG_BLOCKS, (rec.count * 4) / unit, `BLOCKS ${rec.count} blocks`);
+          line(depth, TAG_BLOCKS, gcnoLengthField(rec, ft), `BLOCKS ${rec.count} blocks`);
           const flags = rec.flags ?? new Uint32Array(rec.count);
           let cur = '';
           for (let i = 0; i < flags.length; i++) {
@@ -138,7 +135,7 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
         return;
       case 'arcs': {
         const n = rec.arcs.length / 2;
-        line(depth, TAG_ARCS, (4 + rec.arcs.length * 4) / unit, `ARCS ${n} arcs`);
+        line(depth, TAG_ARCS, gcnoLengthField(rec, ft), `ARCS ${n} arcs`);
         let cur = '';
         for (let i = 0; i < n; i++) {
           if ((i & 3) === 0) {
@@ -159,7 +156,7 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
         return;
       }
       case 'lines': {
-        line(depth, TAG_LINES, linesLength(rec.entries, ft.byteStrings) / unit, 'LINES');
+        line(depth, TAG_LINES, gcnoLengthField(rec, ft), 'LINES');
         let cur: string | null = null;
         let sep: string | null = null;
         const start = () => (modern ? `${cont(depth)}block ${rec.block}:` : `${F}\tblock ${rec.block}:`);
@@ -182,10 +179,10 @@ export function gcovDumpLines(model: GcdaFile | GcnoFile, filename: string): str
         return;
       }
       case 'conditions':
-        line(depth, TAG_CONDS, (rec.words.length * 4) / unit, `CONDITIONS ${rec.words.length / 2} conditions`);
+        line(depth, TAG_CONDS, gcnoLengthField(rec, ft), `CONDITIONS ${rec.words.length / 2} conditions`);
         return;
       case 'paths':
-        line(depth, TAG_PATHS, (rec.words.length * 4) / unit, `PATHS ${rec.words.length} paths`);
+        line(depth, TAG_PATHS, gcnoLengthField(rec, ft), `PATHS ${rec.words.length} paths`);
         return;
       case 'raw':
         return emitRaw(rec, depth);
@@ -217,14 +214,4 @@ function knownName(tag: number): string | undefined {
     default:
       return undefined;
   }
-}
-
-function functionLength(rec: { name: string | null; source: string | null }, bs: boolean, cfg: boolean, v8: boolean, v9: boolean): number {
-  return 8 + (cfg ? 4 : 0) + stringSize(rec.name, bs) + (v8 ? 4 : 0) + stringSize(rec.source, bs) + 4 + (v8 ? 8 : 0) + (v9 ? 4 : 0);
-}
-
-function linesLength(entries: Array<number | string>, bs: boolean): number {
-  let n = 4;
-  for (const e of entries) n += typeof e === 'number' ? 4 : 4 + stringSize(e, bs);
-  return n + 4 + 4;
 }
