@@ -1,36 +1,30 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 /**
- * Writes a file atomically: to a temporary name beside it, then renamed into place, so a
- * reader never sees a half-written file and an interrupted run leaves none behind.
+ * Writes a file to a temporary name beside it, then renames it into place, so a reader
+ * never sees a half-written file and an interrupted run leaves none behind. The directory
+ * must exist. Synchronous: for the thousands of small files of a harvest, one promise chain
+ * per file cost several times more.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+function replaceFile(path: string, data: Uint8Array): void {
   const tmp = `${path}.tarax-tmp-${process.pid}`;
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
 }
 
-/** Joins OUT and a relative path, refusing a result outside OUT. */
-export function outputPath(outDir: string, relPath: string): string {
-  const root = resolve(outDir);
-  const full = resolve(join(root, relPath));
-  if (full !== root && !full.startsWith(root + sep)) throw new Error(`${relPath}: would be written outside ${outDir}: refused`);
-  return full;
+/** Writes one file atomically (temporary name, then rename), creating its directory. */
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  replaceFile(path, data);
 }
 
-/**
- * Writes many files atomically (each to a temporary name, then renamed), with synchronous
- * calls and one mkdir per directory: for the thousands of small files of a harvest this is
- * several times faster than one promise chain per file.
- */
+/** Writes many files atomically, creating each directory once. */
 export class TreeWriter {
   private readonly made = new Set<string>();
 
@@ -40,13 +34,14 @@ export class TreeWriter {
       mkdirSync(dir, { recursive: true });
       this.made.add(dir);
     }
-    const tmp = `${path}.tarax-tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, data);
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    replaceFile(path, data);
   }
+}
+
+/** Joins OUT and a relative path, refusing a result outside OUT. */
+export function outputPath(outDir: string, relPath: string): string {
+  const root = resolve(outDir);
+  const full = resolve(join(root, relPath));
+  if (full !== root && !full.startsWith(root + sep)) throw new Error(`${relPath}: would be written outside ${outDir}: refused`);
+  return full;
 }
