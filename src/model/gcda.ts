@@ -226,11 +226,13 @@ function payloadSize(rec: GcdaRecord): number {
   }
 }
 
-/** The LEN field the writer gives a record: words or bytes per `unit`, negative for GCC 11+ all-zero counters. */
+/** The LEN field of a record: words or bytes per `unit`, negative for GCC 11+ all-zero counters. */
 export function gcdaLengthField(rec: GcdaRecord, unit: 1 | 4): number {
   if (rec.type === 'raw') return rec.length;
-  const size = rec.type === 'counters' && rec.compactZero ? rec.values.length * 8 : payloadSize(rec);
-  return ((rec.type === 'counters' && rec.compactZero ? -1 : 1) * size) / unit;
+  const zero = rec.type === 'counters' && rec.compactZero;
+  const bytes = zero ? rec.values.length * 8 : payloadSize(rec);
+  if (unit === 4 && bytes % 4 !== 0) throw new RangeError(`record of ${bytes} bytes is not a whole number of words`);
+  return ((zero ? -1 : 1) * bytes) / unit;
 }
 
 /** Exact size of the encoded file. */
@@ -267,55 +269,42 @@ export function writeGcda(file: GcdaFile): Uint8Array {
   return w.bytes.length === size ? w.bytes : w.finish();
 }
 
-function lengthField(bytes: number, unit: 1 | 4): number {
-  if (unit === 4 && bytes % 4 !== 0) throw new RangeError(`record of ${bytes} bytes is not a whole number of words`);
-  return bytes / unit;
+function recordTag(rec: GcdaRecord): number {
+  switch (rec.type) {
+    case 'function':
+      return TAG_FUNCTION;
+    case 'counters':
+      return counterTag(rec.kind);
+    default:
+      return rec.tag;
+  }
 }
 
 function writeRecord(w: ByteWriter, rec: GcdaRecord, unit: 1 | 4, little: boolean): void {
+  w.u32(recordTag(rec));
+  w.i32(gcdaLengthField(rec, unit));
   switch (rec.type) {
     case 'function':
-      w.u32(TAG_FUNCTION);
-      if (rec.placeholder) {
-        w.u32(0);
-        return;
-      }
-      w.u32(lengthField(payloadSize(rec), unit));
+      if (rec.placeholder) return;
       w.u32(rec.ident);
       w.u32(rec.linenoChecksum);
       if (rec.cfgChecksum !== null) w.u32(rec.cfgChecksum);
       if (rec.name !== undefined) writeString(w, rec.name, false);
       return;
-    case 'counters': {
-      w.u32(counterTag(rec.kind));
-      const bytes = rec.values.length * 8;
-      if (rec.compactZero) {
-        w.i32(-lengthField(bytes, unit));
-        return;
-      }
-      w.u32(lengthField(bytes, unit));
+    case 'counters':
+      if (rec.compactZero) return;
       writeCounterArray(w.bytes, w.pos, rec.values, little);
-      w.pos += bytes;
+      w.pos += rec.values.length * 8;
       return;
-    }
     case 'summary':
-      w.u32(rec.tag);
-      if (rec.layout === 'runs') {
-        w.u32(lengthField(8, unit));
-        encodeRunSummary(w, rec.runs, rec.sumMax);
-      } else if (rec.layout === 'llvm-runs') {
-        w.u32(lengthField(12, unit));
+      if (rec.layout === 'runs') encodeRunSummary(w, rec.runs, rec.sumMax);
+      else if (rec.layout === 'llvm-runs') {
         w.u32(rec.checksum);
         w.u32(rec.num);
         w.u32(rec.runs);
-      } else {
-        w.u32(lengthField(counterSummaryWords(rec.arcs) * 4, unit));
-        encodeCounterSummary(w, rec.checksum, rec.arcs);
-      }
+      } else encodeCounterSummary(w, rec.checksum, rec.arcs);
       return;
     case 'raw':
-      w.u32(rec.tag);
-      w.i32(rec.length);
       w.raw(rec.payload);
       return;
   }
