@@ -2,7 +2,7 @@ import { ByteReader, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
 import type { RecordFrame } from '../format/records.js';
 import { GCDA_MAGIC, GCNO_MAGIC, tagDepth } from '../format/tags.js';
-import { decodeVersion, type GcovVersion } from '../format/version.js';
+import { decodeVersion, generationFeatures, type GcovVersion, type GenerationFeatures } from '../format/version.js';
 
 /** A record kept as it was read: unknown tags, or known tags whose payload we would not write back identically. */
 export interface RawRecord {
@@ -40,20 +40,49 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
 
 /** Reads magic and version: tells the file kind and byte order. */
 export function readPreamble(bytes: Uint8Array, file: string, expect?: FileKind): Preamble {
+  const { kind, little, version } = readHeaderWords(bytes, file, expect);
+  return { kind, little, version, reader: new ByteReader(bytes, little, file, 8) };
+}
+
+/** The unsigned 32-bit word at `p` (the caller has checked that 4 bytes are present). */
+export function wordAt(b: Uint8Array, p: number, little: boolean): number {
+  return little
+    ? (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0
+    : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+}
+
+function magicKind(bytes: Uint8Array): { kind: FileKind; little: boolean } | undefined {
+  if (bytes.length < 4) return undefined;
+  const le = wordAt(bytes, 0, true);
+  const be = wordAt(bytes, 0, false);
+  if (le === GCDA_MAGIC || be === GCDA_MAGIC) return le === GCDA_MAGIC ? GCDA_LITTLE : GCDA_BIG;
+  if (le === GCNO_MAGIC || be === GCNO_MAGIC) return le === GCNO_MAGIC ? GCNO_LITTLE : GCNO_BIG;
+  return undefined;
+}
+const GCDA_LITTLE = { kind: 'gcda', little: true } as const;
+const GCDA_BIG = { kind: 'gcda', little: false } as const;
+const GCNO_LITTLE = { kind: 'gcno', little: true } as const;
+const GCNO_BIG = { kind: 'gcno', little: false } as const;
+
+const featureCache: GenerationFeatures[] = [];
+
+/** generationFeatures, computed once per version number (the readers need it for every file). */
+export function featuresOf(versionNumber: number): GenerationFeatures {
+  return (featureCache[versionNumber] ??= generationFeatures(versionNumber));
+}
+
+/** Decoded version words, shared (a file's header costs no allocation when its version was seen). */
+const versionCache = new Map<number, GcovVersion>();
+
+/**
+ * Magic and version without a reader (the readers' fast path): kind, byte order and version;
+ * the records start at byte 8. Throws GcovFormatError as readPreamble does.
+ */
+export function readHeaderWords(bytes: Uint8Array, file: string, expect?: FileKind): { kind: FileKind; little: boolean; version: GcovVersion } {
   if (bytes.length === 0) throw new GcovFormatError(EMPTY_HINT, 0, file);
   if (bytes.length < 4) throw new GcovFormatError(`file of ${bytes.length} bytes is too short for a gcov header`, 0, file);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = dv.getUint32(0, true);
-  const be = dv.getUint32(0, false);
-  let kind: FileKind;
-  let little: boolean;
-  if (le === GCDA_MAGIC || be === GCDA_MAGIC) {
-    kind = 'gcda';
-    little = le === GCDA_MAGIC;
-  } else if (le === GCNO_MAGIC || be === GCNO_MAGIC) {
-    kind = 'gcno';
-    little = le === GCNO_MAGIC;
-  } else {
+  const m = magicKind(bytes);
+  if (!m) {
     const allZero = bytes.every((b) => b === 0);
     throw new GcovFormatError(
       allZero ? 'not a gcov file: it holds only zero bytes' : `not a gcov file: magic ${hexBytes(bytes.subarray(0, 4))} is neither gcda nor gcno`,
@@ -61,14 +90,19 @@ export function readPreamble(bytes: Uint8Array, file: string, expect?: FileKind)
       file,
     );
   }
+  const { kind, little } = m;
   if (expect && kind !== expect) throw new GcovFormatError(`expected a .${expect} file but the magic says .${kind}`, 0, file);
-  const reader = new ByteReader(bytes, little, file, 4);
-  const word = reader.u32('version word');
-  const version = decodeVersion(word);
-  if (!version || version.number < 30) {
-    throw new GcovFormatError(`unknown gcov version word 0x${word.toString(16).padStart(8, '0')}`, 4, file);
+  if (bytes.length < 8) throw new GcovFormatError(`version word needs 4 bytes but only ${bytes.length - 4} remain`, 4, file);
+  const word = wordAt(bytes, 4, little);
+  let version = versionCache.get(word);
+  if (version === undefined) {
+    version = decodeVersion(word);
+    if (!version || version.number < 30) {
+      throw new GcovFormatError(`unknown gcov version word 0x${word.toString(16).padStart(8, '0')}`, 4, file);
+    }
+    if (versionCache.size < 256) versionCache.set(word, version);
   }
-  return { kind, little, version, reader };
+  return { kind, little, version };
 }
 
 function hexBytes(b: Uint8Array): string {
@@ -81,13 +115,7 @@ export function byteOrderOf(little: boolean): ByteOrder {
 
 /** Detects the kind of a gcov file from its magic, or undefined. */
 export function detectKind(bytes: Uint8Array): FileKind | undefined {
-  if (bytes.length < 4) return undefined;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = dv.getUint32(0, true);
-  const be = dv.getUint32(0, false);
-  if (le === GCDA_MAGIC || be === GCDA_MAGIC) return 'gcda';
-  if (le === GCNO_MAGIC || be === GCNO_MAGIC) return 'gcno';
-  return undefined;
+  return magicKind(bytes)?.kind;
 }
 
 /** Keeps a record as it was read (a copy of its payload). */

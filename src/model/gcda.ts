@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, readCounterArray, writeCounterArray, type ByteOrder } from '../format/bytes.js';
-import { frameRecords, readString, stringSize, writeString, type RecordFrame } from '../format/records.js';
+import { GcovFormatError } from '../format/errors.js';
+import { hex, MAX_COMPACT_ZERO_COUNTERS, readString, stringSize, writeString, type RecordFrame } from '../format/records.js';
 import {
   decodeHistogramSummary,
   decodeLegacySummary,
@@ -9,9 +10,9 @@ import {
   counterSummaryWords,
   type CounterSummary,
 } from '../format/summary-codec.js';
-import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag } from '../format/tags.js';
+import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { byteOrderOf, placeRecord, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, wordAt, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
 export interface CountersRecord {
@@ -101,24 +102,110 @@ export function gcdaVersion(file: { version: number }): GcovVersion {
 export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile {
   const file = options.file ?? '<buffer>';
   bytes = plainBytes(bytes);
-  const { little, version, reader } = readPreamble(bytes, file, 'gcda');
-  const features = generationFeatures(version.number);
-  const stamp = reader.u32('stamp');
-  const checksum = features.headerChecksum ? reader.u32('checksum word') : null;
-  const unit = features.lengthInBytes ? 1 : 4;
-  const { records: frames, end } = frameRecords(reader, unit);
-  // All counters of the file share one buffer (one allocation per file, a word copy per
-  // record): per-record arrays made garbage collection the largest cost on kernel harvests.
-  let total = 0;
-  for (const f of frames) if (f.length > 0 && f.payloadSize % 8 === 0 && counterKindOfTag(f.tag) >= 0) total += f.payloadSize;
-  const pool: CounterPool = { buffer: new ArrayBuffer(total), used: 0, src32: null, dst32: null };
-  if (HOST_LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0) {
-    pool.src32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-    pool.dst32 = new Uint32Array(pool.buffer);
+  const { little, version } = readHeaderWords(bytes, file, 'gcda');
+  const features = featuresOf(version.number);
+  const size = bytes.length;
+  if (size < 12) fail(file, `stamp needs 4 bytes but only ${size - 8} remain`, 8);
+  const stamp = wordAt(bytes, 8, little);
+  let pos = 12;
+  let checksum: number | null = null;
+  if (features.headerChecksum) {
+    if (size < 16) fail(file, `checksum word needs 4 bytes but only ${size - 12} remain`, 12);
+    checksum = wordAt(bytes, 12, little);
+    pos = 16;
   }
+  const unit = features.lengthInBytes ? 1 : 4;
+  const first = pos;
+  // Pass 1 checks the framing of every record (as frameRecords does, with the same errors)
+  // and sizes the counter pool; it allocates nothing.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let total = 0;
+  let compactZeros = 0;
+  while (pos < size) {
+    if (size - pos < 4) fail(file, `truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
+    const tag = view.getUint32(pos, little);
+    if (tag === 0) break;
+    if (size - pos < 8) fail(file, `truncated record: tag ${hex(tag)} has no length word`, pos);
+    const length = view.getInt32(pos + 4, little);
+    if (length < 0) {
+      if (counterKindOfTag(tag) < 0) fail(file, `record ${hex(tag)} has a negative length ${length}`, pos + 4);
+      if ((-length * unit) % 8 !== 0) fail(file, `all-zero counter record ${hex(tag)} has length ${length}, not a whole number of counters`, pos + 4);
+      compactZeros += (-length * unit) / 8;
+      if (compactZeros > MAX_COMPACT_ZERO_COUNTERS) {
+        fail(file, `all-zero counter records declare more than ${MAX_COMPACT_ZERO_COUNTERS} counters (length ${length}): refused`, pos + 4);
+      }
+      pos += 8;
+      continue;
+    }
+    const payloadSize = length * unit;
+    if (payloadSize > size - pos - 8) fail(file, `record ${hex(tag)} claims ${payloadSize} bytes but only ${size - pos - 8} remain`, pos + 4);
+    if (payloadSize % 8 === 0 && counterKindOfTag(tag) >= 0) total += payloadSize;
+    pos += 8 + payloadSize;
+  }
+  const end = pos;
+
+  // Pass 2 decodes. All counters of the file share one buffer (one allocation per file, a
+  // word copy per record): per-record arrays made garbage collection the largest cost.
+  const { buffer: pool, offset: poolStart } = counterSpace(total);
+  let used = poolStart;
+  const fast = HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0;
+  const src32 = fast ? new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null;
+  const dst32 = fast ? new Uint32Array(pool) : null;
   const records: GcdaRecord[] = [];
-  let open: { records: unknown[] } | null = null;
-  for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, reader.view, f, little, unit, pool), f.tag);
+  let open: GcdaFunction | null = null;
+  for (pos = first; pos < end; ) {
+    const tag = view.getUint32(pos, little);
+    const length = view.getInt32(pos + 4, little);
+    const at = pos + 8;
+    const psize = length < 0 ? 0 : length * unit;
+    pos = at + psize;
+    if (tag === TAG_FUNCTION) {
+      let fn: GcdaFunction | RawRecord;
+      if (psize === 12 || psize === 8) {
+        fn = {
+          type: 'function',
+          ident: view.getUint32(at, little),
+          linenoChecksum: view.getUint32(at + 4, little),
+          cfgChecksum: psize === 12 ? view.getUint32(at + 8, little) : null,
+          placeholder: false,
+          records: [],
+        };
+      } else if (psize === 0) {
+        fn = { type: 'function', ident: 0, linenoChecksum: 0, cfgChecksum: null, placeholder: true, records: [] };
+      } else {
+        const f = frame(tag, length, at, psize);
+        fn = decodeLlvmFunction(bytes, f, little) ?? rawRecord(bytes, f);
+      }
+      records.push(fn);
+      open = fn.type === 'function' ? fn : null;
+      continue;
+    }
+    let rec: GcdaRecord;
+    const kind = counterKindOfTag(tag);
+    if (kind >= 0 && length < 0) {
+      rec = { type: 'counters', kind, values: new BigInt64Array((-length * unit) / 8), compactZero: true };
+    } else if (kind >= 0 && psize % 8 === 0) {
+      const start = used;
+      used += psize;
+      let values: BigInt64Array;
+      if (dst32 !== null && psize <= 256 && (at & 3) === 0) {
+        const src = src32!;
+        for (let s = at >>> 2, d = start >>> 2, e = d + (psize >>> 2); d < e; ) dst32[d++] = src[s++]!;
+        values = new BigInt64Array(pool, start, psize >>> 3);
+      } else {
+        values = readCounterArray(bytes, at, psize >>> 3, little, new Uint8Array(pool), start);
+      }
+      rec = { type: 'counters', kind, values, compactZero: false };
+    } else {
+      rec = decodeOther(bytes, frame(tag, length, at, psize), little);
+    }
+    // The record tree of placeRecord: deeper tags belong to the open function.
+    if (open !== null && tagDepth(tag) > 1) open.records.push(rec as CountersRecord | RawRecord);
+    else {
+      records.push(rec);
+      if (tagDepth(tag) === 1) open = null;
+    }
+  }
   return {
     type: 'gcda',
     byteOrder: byteOrderOf(little),
@@ -126,58 +213,43 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
     stamp,
     checksum,
     records,
-    trailer: bytes.slice(end),
+    trailer: end === size ? NO_BYTES : bytes.slice(end),
   };
 }
 
-interface CounterPool {
-  buffer: ArrayBuffer;
-  used: number;
-  /** Word views of the input and the pool, for small records (no view allocation per record). */
-  src32: Uint32Array | null;
-  dst32: Uint32Array | null;
-}
+/**
+ * Counter storage for one file. Small files take a slice of a shared 64 KiB slab (as Node
+ * pools small Buffers): an ArrayBuffer per file cost more than decoding the file. Large
+ * files get a buffer of their own, so a kept model pins at most one slab besides its own.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
 
-/** Copies one counter record's payload into the file's pool and returns its view. */
-function poolCounters(bytes: Uint8Array, at: number, size: number, little: boolean, pool: CounterPool): BigInt64Array {
-  const start = pool.used;
-  pool.used += size;
-  const values = new BigInt64Array(pool.buffer, start, size >>> 3);
-  if (pool.src32 && pool.dst32 && little && size <= 256 && (at & 3) === 0) {
-    const src = pool.src32;
-    const dst = pool.dst32;
-    for (let i = 0, s = at >>> 2, d = start >>> 2, n = size >>> 2; i < n; i++) dst[d + i] = src[s + i]!;
-    return values;
+function counterSpace(total: number): { buffer: ArrayBuffer; offset: number } {
+  if (total > SLAB_SIZE / 4) return { buffer: new ArrayBuffer(total), offset: 0 };
+  if (slabUsed + total > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
   }
-  readCounterArray(bytes, at, size >>> 3, little, new Uint8Array(pool.buffer), start);
-  return values;
+  const offset = slabUsed;
+  slabUsed += total;
+  return { buffer: slab, offset };
 }
 
-function decodeRecord(bytes: Uint8Array, view: DataView, f: RecordFrame, little: boolean, unit: 1 | 4, pool: CounterPool): GcdaRecord {
+const NO_BYTES = new Uint8Array(0);
+
+function fail(file: string, reason: string, offset: number): never {
+  throw new GcovFormatError(reason, offset, file);
+}
+
+function frame(tag: number, length: number, payloadOffset: number, payloadSize: number): RecordFrame {
+  return { tag, length, offset: payloadOffset - 8, payloadOffset, payloadSize };
+}
+
+/** Summaries and records kept raw (neither a FUNCTION nor a well-formed counter record). */
+function decodeOther(bytes: Uint8Array, f: RecordFrame, little: boolean): GcdaRecord {
   const { tag, payloadOffset: at, payloadSize: size } = f;
-  if (tag === TAG_FUNCTION) {
-    if (size === 0) return { type: 'function', ident: 0, linenoChecksum: 0, cfgChecksum: null, placeholder: true, records: [] };
-    if (size === 8 || size === 12) {
-      return {
-        type: 'function',
-        ident: view.getUint32(at, little),
-        linenoChecksum: view.getUint32(at + 4, little),
-        cfgChecksum: size === 12 ? view.getUint32(at + 8, little) : null,
-        placeholder: false,
-        records: [],
-      };
-    }
-    return decodeLlvmFunction(bytes, f, little) ?? rawRecord(bytes, f);
-  }
-  const kind = counterKindOfTag(tag);
-  if (kind >= 0) {
-    if (f.length < 0) {
-      const count = (-f.length * unit) / 8;
-      return { type: 'counters', kind, values: new BigInt64Array(count), compactZero: true };
-    }
-    if (size % 8 !== 0) return rawRecord(bytes, f);
-    return { type: 'counters', kind, values: poolCounters(bytes, at, size, little, pool), compactZero: false };
-  }
   if (tag === TAG_OBJECT_SUMMARY || tag === TAG_PROGRAM_SUMMARY) {
     const payload = bytes.subarray(at, at + size);
     if (size === 8) return { type: 'summary', layout: 'runs', tag, ...decodeRunSummary(payload, little) };

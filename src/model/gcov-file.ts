@@ -1,4 +1,4 @@
-import { readPreamble } from './common.js';
+import { readHeaderWords } from './common.js';
 import { readGcda, writeGcda, type GcdaFile } from './gcda.js';
 import { readGcno, writeGcno, type GcnoFile } from './gcno.js';
 
@@ -6,7 +6,7 @@ export type GcovFile = GcdaFile | GcnoFile;
 
 /** Reads a .gcda or .gcno file, choosing by its magic. */
 export function readGcovFile(bytes: Uint8Array, file = '<buffer>'): GcovFile {
-  const { kind } = readPreamble(bytes, file);
+  const { kind } = readHeaderWords(bytes, file);
   return kind === 'gcda' ? readGcda(bytes, { file }) : readGcno(bytes, { file });
 }
 
