@@ -5,3 +5,4 @@
  */
 export * from './format/index.js';
 export * from './model/index.js';
+export * from './algorithms/index.js';

@@ -1,0 +1,4 @@
+export * from './crc32.js';
+export * from './int64.js';
+export * from './histogram.js';
+export * from './summary.js';
