@@ -1,7 +1,7 @@
 import type { HistogramBucket } from '../format/summary-codec.js';
 import { TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
 import { decodeVersion, versionText } from '../format/version.js';
-import { writeGcda, type CountersRecord, type GcdaFile, type GcdaFunction, type GcdaRecord, type SummaryRecord } from '../model/gcda.js';
+import { readGcda, writeGcda, type CountersRecord, type GcdaFile, type GcdaFunction, type GcdaRecord, type SummaryRecord } from '../model/gcda.js';
 import { crc32Bytes, crc32Unsigned } from './crc32.js';
 import { HistogramBuilder } from './histogram.js';
 import { HI, LO, Sum64, compare64, join64, wordView } from './int64.js';
@@ -267,15 +267,66 @@ export function applySummary(file: GcdaFile, summary: ProgramSummary, options: S
 }
 
 /**
- * The bytes of applySummary(readGcda(bytes)) written out, made without re-encoding the
- * counters where the generation puts the summary first and the file has none: header and
- * summary, then the original records. `file` is readGcda(bytes).
+ * What summarizedBytes needs to know of a file besides its bytes: its header, whether it
+ * carries summaries, and its object checksum. Small enough to keep for every file of a
+ * harvest between the pass that computes the summary and the pass that writes it.
  */
-export function summarizedBytes(bytes: Uint8Array, file: GcdaFile, summary: ProgramSummary, options: SummarizeOptions = {}): Uint8Array {
-  if (!summaryFirst(summary.generation) || file.records.some(isSummary)) return writeGcda(applySummary(file, summary, options).file);
-  const headerSize = file.checksum === null ? 12 : 16;
-  const head = writeGcda({ ...file, checksum: filledChecksum(file, summary, options), records: summaryRecords(file, summary), trailer: new Uint8Array(0) });
-  const endMarker = file.trailer.length === 0 && (options.endMarker ?? true) ? 4 : 0;
+export interface SummaryTarget {
+  version: number;
+  byteOrder: GcdaFile['byteOrder'];
+  stamp: number;
+  checksum: number | null;
+  /** objectChecksum(file): the GCC 12+ checksum recomputed from the FUNCTION records, or null. */
+  objectChecksum: number | null;
+  hasSummary: boolean;
+  trailerLength: number;
+}
+
+export function summaryTarget(file: GcdaFile): SummaryTarget {
+  return {
+    version: file.version,
+    byteOrder: file.byteOrder,
+    stamp: file.stamp,
+    checksum: file.checksum,
+    objectChecksum: file.checksum === 0 ? objectChecksum(file) : null,
+    hasSummary: file.records.some(isSummary),
+    trailerLength: file.trailer.length,
+  };
+}
+
+/**
+ * The bytes of writeGcda(applySummary(readGcda(bytes))). Where the generation puts the
+ * summary first and the file has none (every kernel harvest), they are made without
+ * re-encoding the counters: the header and summary, then the original records. Otherwise
+ * the file is parsed and written through the model. `target` is summaryTarget(readGcda(bytes)),
+ * computed here when not given; `file` names the buffer in errors.
+ */
+export function summarizedBytes(
+  bytes: Uint8Array,
+  summary: ProgramSummary,
+  options: SummarizeOptions & { file?: string } = {},
+  target?: SummaryTarget,
+): Uint8Array {
+  if (!target || !summaryFirst(summary.generation) || target.hasSummary) {
+    const file = readGcda(bytes, { file: options.file });
+    if (!summaryFirst(summary.generation) || file.records.some(isSummary)) return writeGcda(applySummary(file, summary, options).file);
+    target = summaryTarget(file);
+  }
+  const headerSize = target.checksum === null ? 12 : 16;
+  const checksum =
+    target.checksum === 0 && summary.generation === 'gcc-9' && (options.fillObjectChecksum ?? true) && target.objectChecksum !== null
+      ? target.objectChecksum
+      : target.checksum;
+  const head = writeGcda({
+    type: 'gcda',
+    version: target.version,
+    byteOrder: target.byteOrder,
+    stamp: target.stamp,
+    checksum,
+    records: summaryRecords(target, summary),
+    trailer: new Uint8Array(0),
+  });
+  const endMarker = target.trailerLength === 0 && (options.endMarker ?? true) ? 4 : 0;
   const out = new Uint8Array(head.length + bytes.length - headerSize + endMarker);
   out.set(head, 0);
   out.set(bytes.subarray(headerSize), head.length);
@@ -359,7 +410,7 @@ export function objectChecksum(file: GcdaFile): number | null {
 }
 
 /** The summary records the generation's runtime writes into this file. */
-export function summaryRecords(file: GcdaFile, s: ProgramSummary): SummaryRecord[] {
+export function summaryRecords(file: { version: number; records?: GcdaRecord[] }, s: ProgramSummary): SummaryRecord[] {
   switch (s.generation) {
     case 'gcc-9':
       return [{ type: 'summary', layout: 'runs', tag: TAG_OBJECT_SUMMARY, runs: s.runs, sumMax: Number(s.sumMaxWritten) }];
@@ -385,9 +436,10 @@ function programArcs(s: ProgramSummary) {
 }
 
 /** GCC 3.4-4.6 object summary: the same fields over this object's own arc counters. */
-function objectArcs(file: GcdaFile) {
+function objectArcs(file: { version: number; records?: GcdaRecord[] }) {
+  if (!file.records) throw new Error('the GCC 3.4-4.6 object summary needs the file\'s records');
   const b = new ProgramSummaryBuilder({ existing: 'replace' });
-  b.add('', file);
+  b.add('', file as GcdaFile);
   const { summary } = b.finish();
   return { num: summary.num, runs: 1, sumAll: summary.sumAll, runMax: summary.runMax, sumMax: summary.runMax, histogram: null };
 }

@@ -1,3 +1,4 @@
 export * from './tar.js';
 export * from './inputs.js';
 export * from './output.js';
+export * from './layout.js';

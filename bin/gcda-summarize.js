@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { main } from '../dist/cli/gcda-summarize.js';
+process.exitCode = await main(process.argv);
