@@ -11,7 +11,9 @@ import {
   type ProgramSummary,
   type SummarizeOptions,
   type SummaryTarget,
+  summaryRecords,
 } from '../algorithms/summary.js';
+import type { SummaryRecord } from '../model/gcda.js';
 import { collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
 import { kbuildCompiledPaths, objectPathOf, profileDirName, type OutputLayout } from '../tree/layout.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
@@ -63,12 +65,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the report as JSON')
     .option('-q, --quiet', 'print nothing on success')
     .option('--no-progress', 'no progress bar (it is shown on a terminal only)')
-    .showHelpAfterError();
+    .showHelpAfterError('(gcda-summarize --help lists the options)');
   return runCli(program, argv, async (inputs: string[], opts: Options) => {
     const started = performance.now();
-    if (!opts.output === !opts.inPlace) program.error('give exactly one of -o OUT and --in-place');
-    if (opts.inPlace && opts.layout !== 'mirror') program.error('--in-place rewrites the inputs where they are: it cannot be combined with --layout profile-dir');
-    if (opts.inPlace && inputs.some(isTarball)) program.error('--in-place cannot rewrite a tarball: use -o OUT');
+    if (!opts.output === !opts.inPlace) program.error('gcda-summarize: give exactly one of -o OUT and --in-place');
+    if (opts.inPlace && opts.layout !== 'mirror') program.error('gcda-summarize: --in-place rewrites the inputs where they are: it cannot be combined with --layout profile-dir');
+    if (opts.inPlace && inputs.some(isTarball)) program.error('gcda-summarize: --in-place cannot rewrite a tarball: use -o OUT');
 
     const { files, skipped } = await collectInputs(inputs);
     const gcdas = files.filter((f) => f.relPath.endsWith('.gcda')).sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
@@ -85,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       endMarker: opts.endMarker,
     };
     const builder = new ProgramSummaryBuilder(sumOptions);
-    const kept: Array<{ input: InputFile; bytes: Uint8Array; target: SummaryTarget }> = [];
+    const kept: Array<{ input: InputFile; bytes: Uint8Array; target: SummaryTarget; before: SummaryRecord[] }> = [];
     let bytesIn = 0;
     bar?.start(gcdas.length, 0, { phase: 'reading' });
     for (const input of gcdas) {
@@ -93,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
       bytesIn += bytes.length;
       const file = readGcda(bytes, { file: input.source });
       builder.add(input.source, file, objectPathOf(input.relPath, opts.pathPrefix) + '.gcda');
-      kept.push({ input, bytes, target: summaryTarget(file) });
+      const before = file.records.filter((r): r is SummaryRecord => r.type === 'summary');
+      kept.push({ input, bytes, target: summaryTarget(file), before });
       bar?.increment();
     }
     const { summary, warnings } = builder.finish();
@@ -148,6 +151,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     bar?.stop();
 
+    // Existing summaries that --force replaced, and how they differ from the recomputed one.
+    const changed: Array<{ file: string; before: string; after: string }> = [];
+    for (const k of kept) {
+      if (!k.target.hasSummary) continue;
+      const before = k.before.map(summaryText).join('; ');
+      const after = summaryRecords({ version: k.target.version }, summary).map(summaryText).join('; ');
+      if (before !== after) changed.push({ file: k.input.source, before, after });
+    }
+
     const dangling = skipped.filter((s) => s.reason.startsWith('symbolic link'));
     const hints: string[] = [];
     if (opts.layout === 'profile-dir') {
@@ -192,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
       },
       objectChecksumsFilled: filled,
       replacedSummaries: replacedFiles,
+      changedSummaries: changed,
       skipped: skipped.map((s) => ({ source: s.source, reason: s.reason })),
       gcnoRead: gcnos.length,
       buildDirectories: [...buildDirs],
@@ -221,7 +234,11 @@ export async function main(argv: string[]): Promise<number> {
       if (summary.histogram) lines.push(`  histogram: ${summary.histogram.length} of 252 buckets occupied`);
     }
     if (filled) lines.push(`  object checksum filled in for ${n(filled)} files (the kernel writes 0)`);
-    if (replacedFiles) lines.push(`  replaced the existing summary of ${n(replacedFiles)} files (--force)`);
+    if (replacedFiles) {
+      lines.push(`  replaced the existing summary of ${n(replacedFiles)} files (--force); ${n(changed.length)} of them differed from the recomputed one`);
+      for (const c of changed.slice(0, 5)) lines.push(`    ${c.file}: ${c.before} -> ${c.after}`);
+      if (changed.length > 5) lines.push(`    ... and ${n(changed.length - 5)} more (--json lists them all)`);
+    }
     if (dangling.length) lines.push(`  skipped ${n(dangling.length)} .gcno symbolic links that point nowhere on this host (DebugFS links into the harvest host's build tree)`);
     const other = skipped.length - dangling.length;
     if (other) lines.push(`  skipped ${n(other)} other inputs (${skipped.find((s) => !s.reason.startsWith('symbolic link'))!.reason})`);
@@ -241,4 +258,12 @@ function progressBar(opts: Options, total: number): SingleBar | null {
     hideCursor: true,
     clearOnComplete: true,
   });
+}
+
+/** One summary record in a line, for reports. */
+function summaryText(r: SummaryRecord): string {
+  if (r.layout === 'runs') return `runs=${r.runs} sum_max=${r.sumMax}`;
+  if (r.layout === 'llvm-runs') return `runs=${r.runs}`;
+  const a = r.arcs;
+  return `checksum=0x${r.checksum.toString(16)} num=${a.num} runs=${a.runs} sum_all=${a.sumAll} run_max=${a.runMax} sum_max=${a.sumMax}${a.histogram ? ` histogram=${a.histogram.length} buckets` : ''}`;
 }
