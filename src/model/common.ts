@@ -94,15 +94,21 @@ export function readHeaderWords(bytes: Uint8Array, file: string, expect?: FileKi
   if (expect && kind !== expect) throw new GcovFormatError(`expected a .${expect} file but the magic says .${kind}`, 0, file);
   if (bytes.length < 8) throw new GcovFormatError(`version word needs 4 bytes but only ${bytes.length - 4} remain`, 4, file);
   const word = wordAt(bytes, 4, little);
+  const version = versionOf(word);
+  if (!version || version.number < 30) {
+    throw new GcovFormatError(`unknown gcov version word 0x${word.toString(16).padStart(8, '0')}`, 4, file);
+  }
+  return { kind, little, version };
+}
+
+/** decodeVersion with a cache of the words seen (the result is shared: do not modify it). */
+export function versionOf(word: number): GcovVersion | undefined {
   let version = versionCache.get(word);
   if (version === undefined) {
     version = decodeVersion(word);
-    if (!version || version.number < 30) {
-      throw new GcovFormatError(`unknown gcov version word 0x${word.toString(16).padStart(8, '0')}`, 4, file);
-    }
-    if (versionCache.size < 256) versionCache.set(word, version);
+    if (version && versionCache.size < 256) versionCache.set(word, version);
   }
-  return { kind, little, version };
+  return version;
 }
 
 function hexBytes(b: Uint8Array): string {

@@ -1,0 +1,50 @@
+/**
+ * Buffer pools of the readers and writers (internal: not exported from the package).
+ *
+ * Allocating an ArrayBuffer costs about a microsecond (a backing store outside the heap,
+ * zero-filled and accounted to the GC), as much as decoding or encoding a whole kernel
+ * .gcda file. So small files share slabs, as Node pools small Buffers (allocUnsafe).
+ */
+
+/**
+ * Counter storage for one file read. Small files take a slice of a shared 64 KiB slab;
+ * large files get a buffer of their own, so a kept model pins at most one slab besides.
+ */
+const COUNTER_SLAB_SIZE = 64 * 1024;
+let counterSlab = new ArrayBuffer(0);
+let counterSlabUsed = 0;
+
+export function counterSpace(total: number): { buffer: ArrayBuffer; offset: number } {
+  if (total > COUNTER_SLAB_SIZE / 4) return { buffer: new ArrayBuffer(total), offset: 0 };
+  if (counterSlabUsed + total > counterSlab.byteLength) {
+    counterSlab = new ArrayBuffer(COUNTER_SLAB_SIZE);
+    counterSlabUsed = 0;
+  }
+  const offset = counterSlabUsed;
+  counterSlabUsed += total;
+  return { buffer: counterSlab, offset };
+}
+
+/**
+ * The first `n` bytes of `src` in a new Uint8Array. Up to 16 KiB are copied into a shared
+ * 128 KiB slab and returned as a view of it: the bytes are the caller's alone, but `.buffer`
+ * is the slab, so use byteOffset/byteLength with it and copy (slice) the result before
+ * transferring its buffer to a worker.
+ */
+const OUT_SLAB_SIZE = 128 * 1024;
+let outSlab = new ArrayBuffer(0);
+let outSlabBytes = new Uint8Array(outSlab);
+let outSlabUsed = 0;
+
+export function pooledCopy(src: Uint8Array, n: number): Uint8Array {
+  if (n > OUT_SLAB_SIZE / 8) return src.slice(0, n);
+  if (outSlabUsed + n > OUT_SLAB_SIZE || outSlab.byteLength === 0) {
+    outSlab = new ArrayBuffer(OUT_SLAB_SIZE);
+    outSlabBytes = new Uint8Array(outSlab);
+    outSlabUsed = 0;
+  }
+  const at = outSlabUsed;
+  outSlabUsed = (at + n + 7) & ~7; // each result starts 8-byte aligned
+  outSlabBytes.set(src.subarray(0, n), at);
+  return new Uint8Array(outSlab, at, n);
+}
