@@ -7,23 +7,25 @@
  */
 
 /**
- * Counter storage for one file read. Small files take a slice of a shared 64 KiB slab;
+ * Counter (and .gcno word array) storage for one file read. Small files take a slice of a shared 64 KiB slab;
  * large files get a buffer of their own, so a kept model pins at most one slab besides.
  */
 const COUNTER_SLAB_SIZE = 64 * 1024;
 let counterSlab = new ArrayBuffer(0);
 let counterSlabUsed = 0;
 
-export function counterSpace(total: number): { buffer: ArrayBuffer; offset: number } {
+export function slabSpace(total: number): { buffer: ArrayBuffer; offset: number } {
   if (total > COUNTER_SLAB_SIZE / 4) return { buffer: new ArrayBuffer(total), offset: 0 };
   if (counterSlabUsed + total > counterSlab.byteLength) {
     counterSlab = new ArrayBuffer(COUNTER_SLAB_SIZE);
     counterSlabUsed = 0;
   }
   const offset = counterSlabUsed;
-  counterSlabUsed += total;
+  counterSlabUsed = (offset + total + 7) & ~7; // each file's space starts 8-byte aligned
   return { buffer: counterSlab, offset };
 }
+
+export const counterSpace = slabSpace;
 
 /**
  * The first `n` bytes of `src` in a new Uint8Array. Up to 16 KiB are copied into a shared
@@ -47,4 +49,20 @@ export function pooledCopy(src: Uint8Array, n: number): Uint8Array {
   outSlabUsed = (at + n + 7) & ~7; // each result starts 8-byte aligned
   outSlabBytes.set(src.subarray(0, n), at);
   return new Uint8Array(outSlab, at, n);
+}
+
+/**
+ * Never modified after this (and not frozen: slices of a frozen array make slow arrays).
+ * It once held an object, so its slices start out able to hold anything: an array that
+ * starts as small integers pays an elements-kind transition on its first object or string.
+ */
+const NO_ITEMS: never[] = [{} as never];
+NO_ITEMS.pop();
+
+/**
+ * A new empty array made without an array literal, so that V8 does not pretenure the
+ * arrays of readers' records by allocation site (see the record classes in gcno.ts).
+ */
+export function freshArray<T>(): T[] {
+  return NO_ITEMS.slice() as T[];
 }

@@ -1,9 +1,10 @@
-import { ByteReader, ByteWriter, type ByteOrder } from '../format/bytes.js';
+import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
-import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
-import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS } from '../format/tags.js';
+import { frameRecords, hex, readString, writeString, type RecordFrame } from '../format/records.js';
+import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, counterKindOfTag, tagDepth } from '../format/tags.js';
 import { generationFeatures, type GenerationFeatures } from '../format/version.js';
-import { byteOrderOf, placeRecord, plainBytes, rawRecord, readPreamble, type RawRecord, type ReadOptions } from './common.js';
+import { freshArray, slabSpace } from './buffers.js';
+import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
 /** BLOCKS: GCC 8+ stores only the number of blocks; earlier versions one flag word per block. */
@@ -87,23 +88,89 @@ export interface GcnoFile {
 export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile {
   const file = options.file ?? '<buffer>';
   bytes = plainBytes(bytes);
-  const { little, version, reader } = readPreamble(bytes, file, 'gcno');
-  const features = generationFeatures(version.number);
-  const stamp = reader.u32('stamp');
-  const checksum = features.headerChecksum ? reader.u32('checksum word') : null;
+  const { little, version } = readHeaderWords(bytes, file, 'gcno');
+  const ft = featuresOf(version.number);
+  const size = bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (size < 12) fail(file, `stamp needs 4 bytes but only ${size - 8} remain`, 8);
+  const stamp = view.getUint32(8, little);
+  let pos = 12;
+  let checksum: number | null = null;
+  if (ft.headerChecksum) {
+    if (size < 16) fail(file, `checksum word needs 4 bytes but only ${size - 12} remain`, 12);
+    checksum = view.getUint32(12, little);
+    pos = 16;
+  }
   let cwd: string | null | undefined;
   // An empty notes file of GCC 8+ may end right after the stamp (seen with GNAT).
-  const headerOnly = reader.remaining() === 0;
-  if (features.gcnoCwd && !headerOnly) {
-    const at = reader.pos;
-    cwd = readString(reader, features.byteStrings);
-    if (cwd === undefined) throw new GcovFormatError('the cwd string would not be written back identically (not UTF-8 or odd padding)', at, file);
+  const headerOnly = pos === size;
+  if (ft.gcnoCwd && !headerOnly) {
+    const r = new ByteReader(bytes, little, file, pos);
+    cwd = readString(r, ft.byteStrings);
+    if (cwd === undefined) throw new GcovFormatError('the cwd string would not be written back identically (not UTF-8 or odd padding)', pos, file);
+    pos = r.pos;
   }
-  const unexecutedBlocks = features.gcnoUnexecutedBlocks && !headerOnly ? reader.u32('support_unexecuted_blocks word') : null;
-  const { records: frames, end } = frameRecords(reader, features.lengthInBytes ? 1 : 4);
+  let unexecutedBlocks: number | null = null;
+  if (ft.gcnoUnexecutedBlocks && !headerOnly) {
+    if (size - pos < 4) fail(file, `support_unexecuted_blocks word needs 4 bytes but only ${size - pos} remain`, pos);
+    unexecutedBlocks = view.getUint32(pos, little);
+    pos += 4;
+  }
+  const unit = ft.lengthInBytes ? 1 : 4;
+  const first = pos;
+  // Pass 1 checks the framing (frameRecords' rules and errors) and sizes the word pool.
+  let words = 0;
+  while (pos < size) {
+    if (size - pos < 4) fail(file, `truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
+    const tag = view.getUint32(pos, little);
+    if (tag === 0) break;
+    if (size - pos < 8) fail(file, `truncated record: tag ${hex(tag)} has no length word`, pos);
+    const length = view.getInt32(pos + 4, little);
+    if (length < 0) {
+      // Notes have no counter records: a negative length is an error before the compact-zero rules apply.
+      if (counterKindOfTag(tag) < 0) fail(file, `record ${hex(tag)} has a negative length ${length}`, pos + 4);
+      return readGcnoFramed(bytes, file, little, version.word, stamp, checksum, cwd, unexecutedBlocks, first);
+    }
+    const payloadSize = length * unit;
+    if (payloadSize > size - pos - 8) fail(file, `record ${hex(tag)} claims ${payloadSize} bytes but only ${size - pos - 8} remain`, pos + 4);
+    if (tag !== TAG_FUNCTION && tag !== TAG_LINES) words += payloadSize;
+    pos += 8 + payloadSize;
+  }
+  const end = pos;
+  const { buffer: pool, offset: poolStart } = slabSpace(words);
+  const dec: GcnoDecoder = {
+    bytes,
+    view,
+    little,
+    ft,
+    src32: HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null,
+    pool,
+    pool32: new Uint32Array(pool, poolStart, words >>> 2),
+    poolStart,
+    used: 0,
+    strings: new Map(),
+    strEnd: 0,
+    lastAt: 0,
+    lastSize: -1,
+    lastValue: '',
+  };
   const records: GcnoRecord[] = [];
-  let open: { records: unknown[] } | null = null;
-  for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, f, little, features, file), f.tag);
+  let open: GcnoFunction | null = null;
+  for (pos = first; pos < end; ) {
+    const tag = view.getUint32(pos, little);
+    const length = view.getInt32(pos + 4, little);
+    const at = pos + 8;
+    pos = at + length * unit;
+    const rec = decodeAt(dec, tag, at, pos) ?? rawRecord(bytes, { tag, length, offset: at - 8, payloadOffset: at, payloadSize: length * unit });
+    if (rec.type === 'function') {
+      records.push(rec);
+      open = rec;
+    } else if (open !== null && tagDepth(tag) > 1) open.records.push(rec);
+    else {
+      records.push(rec);
+      if (tagDepth(tag) === 1) open = null;
+    }
+  }
   const out: GcnoFile = {
     type: 'gcno',
     byteOrder: byteOrderOf(little),
@@ -116,6 +183,302 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   };
   if (cwd !== undefined) out.cwd = cwd;
   return out;
+}
+
+/**
+ * The general path, for notes that carry counter-tagged records of negative length (never
+ * written by GCC, but framed like .gcda's all-zero records): frameRecords' full rules.
+ */
+function readGcnoFramed(
+  bytes: Uint8Array,
+  file: string,
+  little: boolean,
+  versionWord: number,
+  stamp: number,
+  checksum: number | null,
+  cwd: string | null | undefined,
+  unexecutedBlocks: number | null,
+  first: number,
+): GcnoFile {
+  const ft = featuresOf(versionOf(versionWord)!.number);
+  const reader = new ByteReader(bytes, little, file, first);
+  const { records: frames, end } = frameRecords(reader, ft.lengthInBytes ? 1 : 4);
+  const records: GcnoRecord[] = [];
+  let open: { records: unknown[] } | null = null;
+  for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, f, little, ft, file), f.tag);
+  const out: GcnoFile = { type: 'gcno', byteOrder: byteOrderOf(little), version: versionWord, stamp, checksum, unexecutedBlocks, records, trailer: bytes.slice(end) };
+  if (cwd !== undefined) out.cwd = cwd;
+  return out;
+}
+
+function fail(file: string, reason: string, offset: number): never {
+  throw new GcovFormatError(reason, offset, file);
+}
+
+/** State of one file's decoding (one per file: no reader or view per record). */
+interface GcnoDecoder {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly little: boolean;
+  readonly ft: GenerationFeatures;
+  /** Word view of the input when it is little-endian and aligned like the host's words. */
+  readonly src32: Uint32Array | null;
+  /** The file's word arrays (blocks, arcs, conditions, paths) are views of one buffer. */
+  readonly pool: ArrayBuffer;
+  readonly pool32: Uint32Array;
+  readonly poolStart: number;
+  used: number;
+  /** Strings decoded in this file, by hash of their bytes: file names repeat in every LINES record. */
+  readonly strings: Map<number, { at: number; size: number; value: string }>;
+  /** End of the last string read by readStringAt. */
+  strEnd: number;
+  /** The last string returned and where its bytes are (size -1: none yet). */
+  lastAt: number;
+  lastSize: number;
+  lastValue: string;
+}
+
+/** `n` words at `at` as a view of the file's word pool. */
+function wordsAt(d: GcnoDecoder, at: number, n: number): Uint32Array {
+  const start = d.used;
+  d.used += n;
+  const dst = d.pool32;
+  if (d.src32 !== null && (at & 3) === 0) {
+    const src = d.src32;
+    for (let s = at >>> 2, i = start, e = start + n; i < e; ) dst[i++] = src[s++]!;
+  } else {
+    const view = d.view;
+    const little = d.little;
+    for (let i = 0; i < n; i++) dst[start + i] = view.getUint32(at + 4 * i, little);
+  }
+  return new Uint32Array(d.pool, d.poolStart + start * 4, n);
+}
+
+/*
+ * The reader makes its records with these constructors rather than object literals (the
+ * objects have the same own properties, in the same order; the classes add nothing to the
+ * prototype). V8 tracks the objects of a literal by its allocation site and, once most of
+ * them outlive a few collections (models kept in memory), allocates them in the old
+ * generation from then on: every model read after that is garbage only a full collection
+ * reclaims, and the young objects it points to survive every scavenge. That cut .gcno parse
+ * throughput 3-5x in runs that had kept models read earlier. Objects made by `new` are
+ * always allocated young.
+ */
+class NotesFunction implements GcnoFunction {
+  declare readonly type: 'function';
+  declare ident: number;
+  declare linenoChecksum: number;
+  declare cfgChecksum: number | null;
+  declare name: string | null;
+  declare artificial: number | null;
+  declare source: string | null;
+  declare startLine: number;
+  declare startColumn: number | null;
+  declare endLine: number | null;
+  declare endColumn: number | null;
+  declare records: GcnoFunctionChild[];
+  constructor(
+    ident: number,
+    linenoChecksum: number,
+    cfgChecksum: number | null,
+    name: string | null,
+    artificial: number | null,
+    source: string | null,
+    startLine: number,
+    startColumn: number | null,
+    endLine: number | null,
+    endColumn: number | null,
+  ) {
+    this.type = 'function';
+    this.ident = ident;
+    this.linenoChecksum = linenoChecksum;
+    this.cfgChecksum = cfgChecksum;
+    this.name = name;
+    this.artificial = artificial;
+    this.source = source;
+    this.startLine = startLine;
+    this.startColumn = startColumn;
+    this.endLine = endLine;
+    this.endColumn = endColumn;
+    this.records = freshArray();
+  }
+}
+
+class Lines implements LinesRecord {
+  declare readonly type: 'lines';
+  declare block: number;
+  declare entries: Array<number | string>;
+  constructor(block: number, entries: Array<number | string>) {
+    this.type = 'lines';
+    this.block = block;
+    this.entries = entries;
+  }
+}
+
+class Arcs implements ArcsRecord {
+  declare readonly type: 'arcs';
+  declare block: number;
+  declare arcs: Uint32Array;
+  constructor(block: number, arcs: Uint32Array) {
+    this.type = 'arcs';
+    this.block = block;
+    this.arcs = arcs;
+  }
+}
+
+class Blocks implements BlocksRecord {
+  declare readonly type: 'blocks';
+  declare count: number;
+  declare flags: Uint32Array | null;
+  constructor(count: number, flags: Uint32Array | null) {
+    this.type = 'blocks';
+    this.count = count;
+    this.flags = flags;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * readString's rules at a payload offset, reading no further than `lim`: null for the NULL
+ * string, undefined when the record would not be written back identically (or the string
+ * runs past the record, which makes the record raw, as before). Sets d.strEnd.
+ */
+function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | undefined {
+  if (lim - p < 4) return undefined;
+  const count = d.view.getUint32(p, d.little);
+  p += 4;
+  if (count === 0) {
+    d.strEnd = p;
+    return null;
+  }
+  const byteStrings = d.ft.byteStrings;
+  if (!byteStrings && count > 0x3fffffff) return undefined;
+  const size = byteStrings ? count : count * 4;
+  if (size > lim - p) return undefined;
+  const b = d.bytes;
+  const endAt = p + size;
+  d.strEnd = endAt;
+  // Length up to the first NUL, and a hash of the characters for the cache.
+  let nul = p;
+  let h = 0x811c9dc5;
+  while (nul < endAt && b[nul] !== 0) h = Math.imul(h ^ b[nul++]!, 0x01000193);
+  if (nul === endAt) return undefined;
+  if (byteStrings && nul !== endAt - 1) return undefined;
+  for (let i = nul + 1; i < endAt; i++) if (b[i] !== 0) return undefined;
+  const n = nul - p;
+  // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
+  if (!byteStrings && (n + 4) >> 2 !== count) return undefined;
+  // The string of the previous LINES record comes back most often: try it before hashing.
+  if (n === d.lastSize) {
+    let same = true;
+    for (let i = 0, a = d.lastAt; i < n; i++) {
+      if (b[a + i] !== b[p + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return d.lastValue;
+  }
+  h = (h ^ n) >>> 0;
+  const hit = d.strings.get(h);
+  if (hit !== undefined && hit.size === n) {
+    let same = true;
+    for (let i = 0, a = hit.at; i < n; i++) {
+      if (b[a + i] !== b[p + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      d.lastAt = hit.at;
+      d.lastSize = n;
+      d.lastValue = hit.value;
+      return hit.value;
+    }
+  }
+  let value: string;
+  try {
+    value = utf8.decode(b.subarray(p, nul));
+  } catch {
+    return undefined;
+  }
+  if (hit === undefined) d.strings.set(h, { at: p, size: n, value });
+  d.lastAt = p;
+  d.lastSize = n;
+  d.lastValue = value;
+  return value;
+}
+
+/** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
+function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRecord | undefined {
+  const view = d.view;
+  const little = d.little;
+  const size = lim - at;
+  switch (tag) {
+    case TAG_LINES: {
+      if (size < 4) return undefined;
+      const block = view.getUint32(at, little);
+      const entries = freshArray<number | string>();
+      let p = at + 4;
+      for (;;) {
+        if (lim - p < 4) return undefined;
+        const line = view.getUint32(p, little);
+        p += 4;
+        if (line !== 0) {
+          entries.push(line);
+          continue;
+        }
+        const s = readStringAt(d, p, lim);
+        if (s === undefined) return undefined;
+        p = d.strEnd;
+        if (s === null) break;
+        entries.push(s);
+      }
+      return p === lim ? new Lines(block, entries) : undefined;
+    }
+    case TAG_ARCS:
+      if (size < 4 || (size - 4) % 8) return undefined;
+      return new Arcs(view.getUint32(at, little), wordsAt(d, at + 4, (size - 4) / 4));
+    case TAG_FUNCTION: {
+      const ft = d.ft;
+      let p = at;
+      if (lim - p < (ft.cfgChecksum ? 12 : 8)) return undefined;
+      const ident = view.getUint32(p, little);
+      const linenoChecksum = view.getUint32(p + 4, little);
+      const cfgChecksum = ft.cfgChecksum ? view.getUint32(p + 8, little) : null;
+      p += ft.cfgChecksum ? 12 : 8;
+      const name = readStringAt(d, p, lim);
+      if (name === undefined) return undefined;
+      p = d.strEnd;
+      let artificial: number | null = null;
+      if (ft.gcnoFunctionV8) {
+        if (lim - p < 4) return undefined;
+        artificial = view.getUint32(p, little);
+        p += 4;
+      }
+      const source = readStringAt(d, p, lim);
+      if (source === undefined) return undefined;
+      p = d.strEnd;
+      const tail = 4 + (ft.gcnoFunctionV8 ? 8 : 0) + (ft.gcnoFunctionV9 ? 4 : 0);
+      if (lim - p !== tail) return undefined;
+      const startLine = view.getUint32(p, little);
+      const startColumn = ft.gcnoFunctionV8 ? view.getUint32(p + 4, little) : null;
+      const endLine = ft.gcnoFunctionV8 ? view.getUint32(p + 8, little) : null;
+      const endColumn = ft.gcnoFunctionV9 ? view.getUint32(p + 12, little) : null;
+      return new NotesFunction(ident, linenoChecksum, cfgChecksum, name, artificial, source, startLine, startColumn, endLine, endColumn);
+    }
+    case TAG_BLOCKS:
+      if (size % 4) return undefined;
+      if (d.ft.blocksAsCount) return size === 4 ? new Blocks(view.getUint32(at, little), null) : undefined;
+      return new Blocks(size / 4, wordsAt(d, at, size / 4));
+    case TAG_CONDS:
+      return size % 4 ? undefined : { type: 'conditions', words: wordsAt(d, at, size / 4) };
+    case TAG_PATHS:
+      return size % 4 ? undefined : { type: 'paths', words: wordsAt(d, at, size / 4) };
+    default:
+      return undefined;
+  }
 }
 
 function words(r: ByteReader, n: number): Uint32Array {
