@@ -307,9 +307,31 @@ export function summarizedBytes(
   options: SummarizeOptions & { file?: string } = {},
   target?: SummaryTarget,
 ): Uint8Array {
+  const parts = summarizedParts(bytes, summary, options, target);
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * summarizedBytes as consecutive pieces (the new header and summary, a view of the input's
+ * records, the end marker), for writers that can write a file from several buffers without
+ * joining them first: no copy of the counters at all.
+ */
+export function summarizedParts(
+  bytes: Uint8Array,
+  summary: ProgramSummary,
+  options: SummarizeOptions & { file?: string } = {},
+  target?: SummaryTarget,
+): Uint8Array[] {
   if (!target || !summaryFirst(summary.generation) || target.hasSummary) {
     const file = readGcda(bytes, { file: options.file });
-    if (!summaryFirst(summary.generation) || file.records.some(isSummary)) return writeGcda(applySummary(file, summary, options).file);
+    if (!summaryFirst(summary.generation) || file.records.some(isSummary)) return [writeGcda(applySummary(file, summary, options).file)];
     target = summaryTarget(file);
   }
   const headerSize = target.checksum === null ? 12 : 16;
@@ -326,12 +348,12 @@ export function summarizedBytes(
     records: summaryRecords(target, summary),
     trailer: new Uint8Array(0),
   });
-  const endMarker = target.trailerLength === 0 && (options.endMarker ?? true) ? 4 : 0;
-  const out = new Uint8Array(head.length + bytes.length - headerSize + endMarker);
-  out.set(head, 0);
-  out.set(bytes.subarray(headerSize), head.length);
-  return out;
+  const parts = [head, bytes.subarray(headerSize)];
+  if (target.trailerLength === 0 && (options.endMarker ?? true)) parts.push(END_MARKER);
+  return parts;
 }
+
+const END_MARKER = new Uint8Array(4);
 
 function summaryFirst(g: SummaryGeneration): boolean {
   return g === 'gcc-9' || g === 'gcc-4.8' || g === 'gcc-4.7';

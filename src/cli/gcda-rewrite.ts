@@ -37,8 +37,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       outputs.push({ path: outputPath(opts.output, f.relPath), data, same: equalBytes(input, data) });
     }
-    const writer = new TreeWriter();
-    for (const o of outputs) writer.write(o.path, o.data);
+    const writer = new TreeWriter(opts.output);
+    try {
+      for (const o of outputs) writer.write(o.path, o.data);
+      writer.commit();
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
     for (const s of skipped) process.stderr.write(`gcda-rewrite: skipped ${s.source}: ${s.reason}\n`);
     const differing = outputs.filter((o) => !o.same);
     if (!opts.quiet) {

@@ -6,7 +6,7 @@ import { readGcda } from '../model/gcda.js';
 import { readGcno } from '../model/gcno.js';
 import {
   ProgramSummaryBuilder,
-  summarizedBytes,
+  summarizedParts,
   summaryTarget,
   type ProgramSummary,
   type SummarizeOptions,
@@ -139,15 +139,21 @@ export async function main(argv: string[]): Promise<number> {
     // Pass 2: write.
     bar?.stop();
     bar?.start(kept.length, 0, { phase: 'writing' });
-    const writer = new TreeWriter();
+    const writer = new TreeWriter(opts.inPlace ? undefined : opts.output);
     let filled = 0;
     let replacedFiles = 0;
-    for (let i = 0; i < kept.length; i++) {
-      const { input, bytes, target } = kept[i]!;
-      writer.write(destinations[i]!, summarizedBytes(bytes, summary, { ...sumOptions, file: input.source }, target));
-      if (target.checksum === 0 && target.objectChecksum !== null && summary.generation === 'gcc-9' && !opts.keepZeroChecksum) filled++;
-      if (target.hasSummary) replacedFiles++;
-      bar?.increment();
+    try {
+      for (let i = 0; i < kept.length; i++) {
+        const { input, bytes, target } = kept[i]!;
+        writer.write(destinations[i]!, summarizedParts(bytes, summary, { ...sumOptions, file: input.source }, target));
+        if (target.checksum === 0 && target.objectChecksum !== null && summary.generation === 'gcc-9' && !opts.keepZeroChecksum) filled++;
+        if (target.hasSummary) replacedFiles++;
+        bar?.increment();
+      }
+      writer.commit();
+    } catch (e) {
+      writer.abort();
+      throw e;
     }
     bar?.stop();
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// gcda-summarize benchmark (issue 3): wall time and peak memory against `cp -r` of the same
+// tree, for the kernel fixture and for the fixture replicated to --files .gcda files.
+// Reports figures, asserts nothing; not part of the test suite.
+//
+//   node bench/summarize.js [--files N] [--rounds R]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTar } from '../dist/node.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HARVEST = join(repo, 'fixtures/kernel/harvest-A.tar.gz');
+const BIN = join(repo, 'bin/gcda-summarize.js');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const targetFiles = opt('--files', 20000);
+const rounds = opt('--rounds', 5);
+const log = (s = '') => process.stdout.write(s + '\n');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const MiB = 1024 * 1024;
+
+const tmpRoot = mkdtempSync(join(tmpdir(), 'tarax-bench-summarize-'));
+process.on('exit', () => rmSync(tmpRoot, { recursive: true, force: true }));
+
+/** Runs argv under /usr/bin/time -f %M: wall seconds and max RSS in KiB. */
+function measured(argv) {
+  const rssFile = join(tmpRoot, 'rss.txt');
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const secs = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return { secs, rssKiB: Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) };
+}
+const settle = () => spawnSync('sync');
+
+const entries = readTar(new Uint8Array(readFileSync(HARVEST)), HARVEST).filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
+const harvestBytes = entries.reduce((n, e) => n + e.data.length, 0);
+
+function buildTree(dir, copies) {
+  const made = new Set();
+  for (let c = 0; c < copies; c++)
+    for (const e of entries) {
+      const p = join(dir, copies > 1 ? `copy${String(c).padStart(4, '0')}` : '', e.path.replace(/^\.\//, ''));
+      if (!made.has(dirname(p))) { mkdirSync(dirname(p), { recursive: true }); made.add(dirname(p)); }
+      writeFileSync(p, e.data);
+    }
+  settle();
+}
+
+function compare(label, tree, files, bytes) {
+  const out1 = join(tmpRoot, 'out-cp');
+  const out2 = join(tmpRoot, 'out-summarize');
+  measured(['cp', '-r', tree, out1]); // warm-up: the tree in the page cache
+  rmSync(out1, { recursive: true, force: true });
+  measured([process.execPath, BIN, tree, '-o', out2, '-q', '--no-progress']);
+  rmSync(out2, { recursive: true, force: true });
+  settle();
+  const cp = [];
+  const sum = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate, so drift of the machine hits both alike.
+    cp.push(measured(['cp', '-r', tree, out1]));
+    rmSync(out1, { recursive: true, force: true });
+    settle();
+    sum.push(measured([process.execPath, BIN, tree, '-o', out2, '-q', '--no-progress']));
+    rmSync(out2, { recursive: true, force: true });
+    settle();
+  }
+  const cpS = median(cp.map((r) => r.secs));
+  const sumS = median(sum.map((r) => r.secs));
+  const peak = Math.max(...sum.map((r) => r.rssKiB)) * 1024;
+  const row = {
+    label, files, bytes,
+    cpSecs: cpS, summarizeSecs: sumS, ratio: sumS / cpS,
+    cpRuns: cp.map((r) => +r.secs.toFixed(3)), summarizeRuns: sum.map((r) => +r.secs.toFixed(3)),
+    summarizePeakRssBytes: peak, memoryTargetBytes: bytes + 100 * MiB,
+  };
+  log(`## ${label}: ${files} .gcda files, ${(bytes / 1e6).toFixed(1)} MB`);
+  log(`  cp -r:          median ${cpS.toFixed(2)} s  (${row.cpRuns.join(', ')})`);
+  log(`  gcda-summarize: median ${sumS.toFixed(2)} s  (${row.summarizeRuns.join(', ')})`);
+  log(`  ratio summarize / cp -r: ${row.ratio.toFixed(2)}   (target <= 1.5)`);
+  log(`  peak RSS gcda-summarize: ${(peak / MiB).toFixed(0)} MiB   (target < tree + 100 MiB = ${((bytes + 100 * MiB) / MiB).toFixed(0)} MiB)`);
+  log();
+  return row;
+}
+
+log(`# gcda-summarize vs cp -r  (node ${process.version}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, tmp ${tmpRoot})`);
+log();
+const results = [];
+const small = join(tmpRoot, 'kernel');
+buildTree(small, 1);
+results.push(compare('kernel fixture (harvest-A)', small, entries.length, harvestBytes));
+rmSync(small, { recursive: true, force: true });
+const copies = Math.ceil(targetFiles / entries.length);
+const big = join(tmpRoot, 'replicated');
+buildTree(big, copies);
+results.push(compare(`replicated tree (${copies} copies)`, big, entries.length * copies, harvestBytes * copies));
+mkdirSync(join(repo, 'bench/results'), { recursive: true });
+writeFileSync(join(repo, 'bench/results/summarize.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+log('results written to bench/results/summarize.json');
