@@ -95,6 +95,22 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
+  /** Makes room for `n` more bytes at `pos` (for callers that then write through `view`). */
+  ensure(n: number): void {
+    this.grow(n);
+  }
+
+  /** Writes `values` as 32-bit words. */
+  words(values: Uint32Array): void {
+    const n = values.length;
+    this.grow(n * 4);
+    const view = this.view;
+    const little = this.little;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++, pos += 4) view.setUint32(pos, values[i]!, little);
+    this.pos = pos;
+  }
+
   u32(v: number): void {
     this.grow(4);
     this.view.setUint32(this.pos, v >>> 0, this.little);

@@ -105,10 +105,17 @@ export function encodeString(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
+/** Length of `s` in UTF-8 when it is all ASCII (the usual case: one byte per character), else -1. */
+function asciiLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+  return s.length;
+}
+
 /** Size in bytes of a string as written, including its count word. */
 export function stringSize(s: string | null, byteStrings: boolean): number {
   if (s === null) return 4;
-  const n = encodeString(s).length;
+  let n = asciiLength(s);
+  if (n < 0) n = encodeString(s).length;
   return byteStrings ? 4 + n + 1 : 4 + (((n + 4) >> 2) << 2);
 }
 
@@ -116,6 +123,19 @@ export function stringSize(s: string | null, byteStrings: boolean): number {
 export function writeString(w: ByteWriter, s: string | null, byteStrings: boolean): void {
   if (s === null) {
     w.u32(0);
+    return;
+  }
+  const n = asciiLength(s);
+  if (n >= 0) {
+    // ASCII: the characters are the bytes; no encoder call and no temporary array.
+    const size = byteStrings ? n + 1 : ((n + 4) >> 2) << 2;
+    w.u32(byteStrings ? n + 1 : size >> 2);
+    w.ensure(size);
+    const bytes = w.bytes;
+    const at = w.pos;
+    for (let i = 0; i < n; i++) bytes[at + i] = s.charCodeAt(i);
+    for (let i = n; i < size; i++) bytes[at + i] = 0;
+    w.pos = at + size;
     return;
   }
   const b = encodeString(s);

@@ -2,8 +2,8 @@ import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, type ByteOrder } from '../f
 import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, hex, readString, writeString, type RecordFrame } from '../format/records.js';
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, counterKindOfTag, tagDepth } from '../format/tags.js';
-import { generationFeatures, type GenerationFeatures } from '../format/version.js';
-import { freshArray, slabSpace } from './buffers.js';
+import type { GenerationFeatures } from '../format/version.js';
+import { freshArray, pooledCopy, slabSpace } from './buffers.js';
 import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
@@ -549,7 +549,24 @@ function decodePayload(r: ByteReader, f: RecordFrame, ft: GenerationFeatures): G
   }
 }
 
-function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures): void {
+function notesTag(rec: Exclude<GcnoRecord, RawRecord>): number {
+  switch (rec.type) {
+    case 'function':
+      return TAG_FUNCTION;
+    case 'blocks':
+      return TAG_BLOCKS;
+    case 'arcs':
+      return TAG_ARCS;
+    case 'lines':
+      return TAG_LINES;
+    case 'conditions':
+      return TAG_CONDS;
+    case 'paths':
+      return TAG_PATHS;
+  }
+}
+
+function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, strings: Map<string, number> | null = null): void {
   const unit = ft.lengthInBytes ? 1 : 4;
   if (rec.type === 'raw') {
     w.u32(rec.tag);
@@ -557,8 +574,7 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures): vo
     w.raw(rec.payload);
     return;
   }
-  const tag = { function: TAG_FUNCTION, blocks: TAG_BLOCKS, arcs: TAG_ARCS, lines: TAG_LINES, conditions: TAG_CONDS, paths: TAG_PATHS }[rec.type];
-  w.u32(tag);
+  w.u32(notesTag(rec));
   const lengthAt = w.reserve();
   const start = w.pos;
   switch (rec.type) {
@@ -568,7 +584,8 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures): vo
       if (ft.cfgChecksum) w.u32(rec.cfgChecksum ?? 0);
       writeString(w, rec.name, ft.byteStrings);
       if (ft.gcnoFunctionV8) w.u32(rec.artificial ?? 0);
-      writeString(w, rec.source, ft.byteStrings);
+      if (strings === null || rec.source === null) writeString(w, rec.source, ft.byteStrings);
+      else writeCachedString(w, rec.source, ft.byteStrings, strings);
       w.u32(rec.startLine);
       if (ft.gcnoFunctionV8) {
         w.u32(rec.startColumn ?? 0);
@@ -578,32 +595,64 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures): vo
       break;
     case 'blocks':
       if (ft.blocksAsCount) w.u32(rec.count);
-      else for (const x of rec.flags ?? new Uint32Array(rec.count)) w.u32(x);
+      else w.words(rec.flags ?? new Uint32Array(rec.count));
       break;
     case 'arcs':
       w.u32(rec.block);
-      for (const x of rec.arcs) w.u32(x);
+      w.words(rec.arcs);
       break;
-    case 'lines':
+    case 'lines': {
       w.u32(rec.block);
-      for (const e of rec.entries) {
+      const entries = rec.entries;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
         if (typeof e === 'number') w.u32(e);
         else {
           w.u32(0);
-          writeString(w, e, ft.byteStrings);
+          if (strings === null) writeString(w, e, ft.byteStrings);
+          else writeCachedString(w, e, ft.byteStrings, strings);
         }
       }
       w.u32(0);
       writeString(w, null, ft.byteStrings);
       break;
+    }
     case 'conditions':
     case 'paths':
-      for (const x of rec.words) w.u32(x);
+      w.words(rec.words);
       break;
   }
   const bytes = w.pos - start;
   if (unit === 4 && bytes % 4) throw new RangeError('internal: unaligned record in a word-length file');
   w.patchI32(lengthAt, bytes / unit);
+}
+
+/**
+ * writeString for the file names that every LINES record repeats: the second time a string
+ * is written, its bytes (count word included) are copied from where it was first written.
+ */
+function writeCachedString(w: ByteWriter, s: string, byteStrings: boolean, strings: Map<string, number>): void {
+  const at = strings.get(s);
+  if (at === undefined) {
+    const start = w.pos;
+    writeString(w, s, byteStrings);
+    if (s.length >= 8) strings.set(s, start);
+    return;
+  }
+  const size = w.pos - at >= 4 ? stringSizeAt(w, at, byteStrings) : -1;
+  if (size < 0) {
+    writeString(w, s, byteStrings);
+    return;
+  }
+  w.ensure(size);
+  w.bytes.copyWithin(w.pos, at, at + size);
+  w.pos += size;
+}
+
+/** Size of the string written at `at` (count word included), from its count word. */
+function stringSizeAt(w: ByteWriter, at: number, byteStrings: boolean): number {
+  const count = w.view.getUint32(at, w.little);
+  return 4 + (byteStrings ? count : count * 4);
 }
 
 /** The LEN field the writer gives a record (encodes it to measure: notes are not a hot path). */
@@ -614,23 +663,43 @@ export function gcnoLengthField(rec: GcnoRecord, ft: GenerationFeatures): number
   return w.view.getInt32(4, true);
 }
 
+/** Writers reused from call to call, one per byte order (see writeGcda). */
+const SCRATCH_KEEP = 4 << 20;
+let scratchLittle = new ByteWriter(true, 64 * 1024);
+let scratchBig = new ByteWriter(false, 64 * 1024);
+
 export function writeGcno(file: GcnoFile): Uint8Array {
   const version = gcdaVersion(file);
-  const ft = generationFeatures(version.number);
+  const ft = featuresOf(version.number);
   if ((file.checksum !== null) !== ft.headerChecksum) {
     throw new RangeError(`version ${version.text} ${ft.headerChecksum ? 'needs' : 'has no'} a header checksum word`);
   }
-  const w = new ByteWriter(file.byteOrder === 'little', 1024);
-  w.u32(GCNO_MAGIC);
-  w.u32(file.version);
-  w.u32(file.stamp);
-  if (file.checksum !== null) w.u32(file.checksum);
-  if (file.cwd !== undefined) writeString(w, file.cwd, ft.byteStrings);
-  if (file.unexecutedBlocks !== null) w.u32(file.unexecutedBlocks);
-  for (const rec of file.records) {
-    writeRecord(w, rec, ft);
-    if (rec.type === 'function') for (const sub of rec.records) writeRecord(w, sub, ft);
+  const little = file.byteOrder === 'little';
+  const w = little ? scratchLittle : scratchBig;
+  w.pos = 0;
+  try {
+    w.u32(GCNO_MAGIC);
+    w.u32(file.version);
+    w.u32(file.stamp);
+    if (file.checksum !== null) w.u32(file.checksum);
+    if (file.cwd !== undefined) writeString(w, file.cwd, ft.byteStrings);
+    if (file.unexecutedBlocks !== null) w.u32(file.unexecutedBlocks);
+    const strings = new Map<string, number>();
+    const records = file.records;
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i]!;
+      writeRecord(w, rec, ft, strings);
+      if (rec.type === 'function') {
+        const subs = rec.records;
+        for (let j = 0; j < subs.length; j++) writeRecord(w, subs[j]!, ft, strings);
+      }
+    }
+    w.raw(file.trailer);
+    return pooledCopy(w.bytes, w.pos);
+  } finally {
+    if (w.bytes.length > SCRATCH_KEEP) {
+      if (little) scratchLittle = new ByteWriter(true, 64 * 1024);
+      else scratchBig = new ByteWriter(false, 64 * 1024);
+    }
   }
-  w.raw(file.trailer);
-  return w.finish();
 }
