@@ -2,3 +2,4 @@ export * from './crc32.js';
 export * from './int64.js';
 export * from './histogram.js';
 export * from './summary.js';
+export * from './merge.js';
