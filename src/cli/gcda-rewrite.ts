@@ -3,6 +3,8 @@ import { readGcovFile, writeGcovFile } from '../model/gcov-file.js';
 import { collectInputs } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { GcovFormatError } from '../format/errors.js';
+import { maxArcCounter, normalizeScale, parseScale, scaleGcda, type ScaleFactor } from '../algorithms/merge.js';
+import type { GcovFile } from '../model/gcov-file.js';
 import { runCli } from './common.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -11,9 +13,11 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<inputs...>', 'files, directories or .tar/.tar.gz archives')
     .requiredOption('-o, --output <dir>', 'output directory (created if needed)')
     .option('--check', 'also verify that every output is byte-identical to its input; exit 1 if not')
+    .option('-s, --scale <factor>', 'scale the counts of every .gcda by a float or a fraction n/d, per counter kind as gcov-tool rewrite -s (summaries unchanged)')
+    .option('-n, --normalize <max>', 'scale so that the largest arc counter of all inputs becomes MAX (gcov-tool rewrite -n)')
     .option('-q, --quiet', 'print nothing on success')
-    .showHelpAfterError();
-  return runCli(program, argv, async (inputs: string[], opts: { output: string; check?: boolean; quiet?: boolean }) => {
+    .showHelpAfterError('(gcda-rewrite --help lists the options)');
+  return runCli(program, argv, async (inputs: string[], opts: { output: string; check?: boolean; quiet?: boolean; scale?: string; normalize?: string }) => {
     const started = performance.now();
     const { files, skipped } = await collectInputs(inputs);
     const seen = new Map<string, string>();
@@ -22,20 +26,39 @@ export async function main(argv: string[]): Promise<number> {
       if (prev) throw new Error(`${f.source} and ${prev} would both be written to ${f.relPath}`);
       seen.set(f.relPath, f.source);
     }
+    if (opts.scale !== undefined && opts.normalize !== undefined) program.error('gcda-rewrite: give one of --scale and --normalize');
+    if (opts.check && (opts.scale !== undefined || opts.normalize !== undefined)) program.error('gcda-rewrite: --check compares with the input: it cannot be combined with --scale or --normalize');
+    let scale: ScaleFactor | null = null;
+    try {
+      if (opts.scale !== undefined) scale = parseScale(opts.scale);
+      if (opts.normalize !== undefined && !/^\d+$/.test(opts.normalize)) throw new RangeError(`--normalize ${opts.normalize}: not a non-negative integer`);
+    } catch (e) {
+      program.error(`gcda-rewrite: ${(e as Error).message}`);
+    }
     // Read and check every input before writing anything, so bad input leaves OUT untouched.
-    const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
+    const models: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
     let bytesIn = 0;
     for (const f of files) {
       const input = await f.read();
       bytesIn += input.length;
+      models.push({ path: outputPath(opts.output, f.relPath), input, model: readGcovFile(input, f.source), source: f.source });
+    }
+    if (opts.normalize !== undefined) {
+      // gcov-tool rewrite -n: one factor for the whole profile, from its largest arc counter.
+      const current = maxArcCounter(models.flatMap((m) => (m.model.type === 'gcda' ? [m.model] : [])));
+      if (current === 0n) throw new Error('--normalize: every arc counter is 0, nothing to scale from');
+      scale = normalizeScale(BigInt(opts.normalize), current);
+    }
+    const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
+    for (const m of models) {
       let data: Uint8Array;
       try {
-        data = writeGcovFile(readGcovFile(input, f.source));
+        data = writeGcovFile(scale && m.model.type === 'gcda' ? scaleGcda(m.model, scale) : m.model);
       } catch (e) {
         if (e instanceof GcovFormatError) throw e;
-        throw new Error(`${f.source}: ${(e as Error).message}`);
+        throw new Error(`${m.source}: ${(e as Error).message}`);
       }
-      outputs.push({ path: outputPath(opts.output, f.relPath), data, same: equalBytes(input, data) });
+      outputs.push({ path: m.path, data, same: equalBytes(m.input, data) });
     }
     const writer = new TreeWriter(opts.output);
     try {
