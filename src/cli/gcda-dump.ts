@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readGcovFile } from '../model/gcov-file.js';
-import { gcovDumpLines } from '../model/gcov-dump.js';
+import { DumpOutput, gcovDumpWrite } from '../model/gcov-dump.js';
 import { toJson } from '../model/json.js';
 import { runCli } from './common.js';
 
@@ -12,16 +12,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the documented JSON form of the model (see docs/json.md), one document per file; several files give a JSON array')
     .showHelpAfterError();
   return runCli(program, argv, async (files: string[], opts: { json?: boolean }) => {
-    const docs: unknown[] = [];
-    const chunks: string[] = [];
-    for (const file of files) {
-      const model = readGcovFile(readFileSync(file), file);
-      if (opts.json) docs.push(toJson(model));
-      else chunks.push(gcovDumpLines(model, file).join('\n') + '\n');
-      if (!opts.json && chunks.length >= 64) process.stdout.write(chunks.splice(0).join(''));
+    if (opts.json) {
+      const docs: unknown[] = [];
+      for (const file of files) docs.push(toJson(readGcovFile(readFileSync(file), file)));
+      process.stdout.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 1) + '\n');
+      return 0;
     }
-    if (opts.json) process.stdout.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 1) + '\n');
-    else process.stdout.write(chunks.join(''));
+    // The text goes out in chunks of 1 MiB, formatted straight into bytes.
+    const out = new DumpOutput((chunk) => process.stdout.write(chunk));
+    for (const file of files) gcovDumpWrite(readGcovFile(readFileSync(file), file), file, out);
+    out.flush();
     return 0;
   });
 }

@@ -2,7 +2,7 @@ import { hex } from '../format/records.js';
 import { counterKindOfTag, counterTag, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_OBJECT_SUMMARY, TAG_PATHS, TAG_PROGRAM_SUMMARY, counterKinds, ARC_ON_TREE, ARC_FAKE, ARC_FALLTHROUGH } from '../format/tags.js';
 import { generationFeatures } from '../format/version.js';
 import type { RawRecord } from './common.js';
-import { gcdaLengthField, gcdaVersion, type CountersRecord, type GcdaFile, type GcdaRecord } from './gcda.js';
+import { gcdaLengthField, gcdaVersion, type CountersRecord, type GcdaFile, type GcdaFunction, type GcdaRecord } from './gcda.js';
 import { gcnoLengthField, type GcnoFile, type GcnoRecord } from './gcno.js';
 
 /**
@@ -213,5 +213,271 @@ function knownName(tag: number): string | undefined {
       return 'PROGRAM_SUMMARY';
     default:
       return undefined;
+  }
+}
+
+/**
+ * A buffer of dump text that hands out full chunks. Each chunk given to `sink` is a fresh
+ * array the sink may keep (the buffer is not reused after it was handed out).
+ */
+export class DumpOutput {
+  bytes: Uint8Array;
+  pos = 0;
+  private readonly sink: (chunk: Uint8Array) => void;
+  private readonly chunkSize: number;
+
+  constructor(sink: (chunk: Uint8Array) => void, chunkSize = 1 << 20) {
+    this.sink = sink;
+    this.chunkSize = chunkSize;
+    this.bytes = new Uint8Array(chunkSize);
+  }
+
+  /** Makes room for `n` bytes, handing out what is buffered if need be. */
+  room(n: number): void {
+    if (this.pos + n <= this.bytes.length) return;
+    this.flush();
+    if (n > this.bytes.length) this.bytes = new Uint8Array(n);
+  }
+
+  /** Hands out everything buffered. */
+  flush(): void {
+    if (this.pos === 0) return;
+    const full = this.bytes;
+    const n = this.pos;
+    this.bytes = new Uint8Array(Math.max(this.chunkSize, full.length));
+    this.pos = 0;
+    this.sink(n === full.length ? full : full.subarray(0, n));
+  }
+
+  /** Appends bytes. */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.bytes.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Appends text (UTF-8). */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.pos += utf8Encoder.encodeInto(s, this.bytes.subarray(this.pos)).written;
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+const SPACE = 0x20;
+const HEX = new Uint8Array([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
+const ascii = (s: string) => utf8Encoder.encode(s);
+const FUNCTION_IDENT = ascii('FUNCTION ident=');
+const LINENO_CHECKSUM = ascii(', lineno_checksum=0x');
+const CFG_CHECKSUM = ascii(', cfg_checksum=0x');
+const COUNTERS = ascii('COUNTERS ');
+const COUNTS = ascii(' counts');
+
+/**
+ * Writes what gcovDumpLines(model, filename) gives, one line per element and each ending in
+ * a newline, into `out`: the same bytes as `gcovDumpLines(model, filename).join('\n') + '\n'`
+ * in UTF-8. Function and counter records of GCC 8+ .gcda files, the bulk of any dump, are
+ * formatted straight into bytes (counters without making BigInts); everything else goes
+ * through gcovDumpLines.
+ */
+export function gcovDumpWrite(model: GcdaFile | GcnoFile, filename: string, out: DumpOutput): void {
+  if (!fastDumpable(model)) {
+    for (const line of gcovDumpLines(model, filename)) out.text(line + '\n');
+    return;
+  }
+  const file = model as GcdaFile;
+  const version = gcdaVersion(file);
+  const unit = generationFeatures(version.number).lengthInBytes ? 1 : 4;
+  const kinds = counterKinds(version.number);
+  const F = `${filename}:`;
+  const swapped = file.byteOrder === 'big';
+  // The header lines of gcovDumpLines.
+  out.text(`${F}data:magic \`${swapped ? 'adcg' : 'gcda'}':version \`${version.text}'${swapped ? ' (swapped endianness)' : ''}\n${F}stamp ${file.stamp >>> 0}\n`);
+  if (file.checksum !== null) out.text(`${F}checksum ${file.checksum >>> 0}\n`);
+  // Every line starts with "FILE:" and spaces: depth 1 and 2 lines with 2 and 4, counter value
+  // lines with 14 more (views of one encoding of the name).
+  const fsp = utf8Encoder.encode(F + ' '.repeat(18));
+  const f = fsp.length - 18;
+  const prefix1 = fsp.subarray(0, f + 2);
+  const prefix2 = fsp.subarray(0, f + 4);
+  const cont1 = fsp.subarray(0, f + 16);
+  const cont2 = fsp;
+  for (const rec of file.records) {
+    if (rec.type === 'function') {
+      writeFunctionLine(out, prefix1, rec, unit);
+      const subs = rec.records as CountersRecord[];
+      for (let i = 0; i < subs.length; i++) writeCountersLines(out, prefix2, cont2, subs[i]!, unit, kinds);
+    } else if (rec.type === 'counters') writeCountersLines(out, prefix1, cont1, rec, unit, kinds);
+    else if (rec.type === 'summary' && rec.layout === 'runs') {
+      const name = rec.tag === TAG_OBJECT_SUMMARY ? 'OBJECT_SUMMARY' : 'PROGRAM_SUMMARY';
+      out.text(`${F}  ${hex(rec.tag)}:${String(Math.abs(gcdaLengthField(rec, unit))).padStart(4)}:${name} runs=${rec.runs | 0}, sum_max=${rec.sumMax >>> 0}\n`);
+    }
+  }
+}
+
+/** GCC 8+ .gcda whose records are functions (no LLVM name), counters and GCC 9+ run summaries. */
+function fastDumpable(model: GcdaFile | GcnoFile): boolean {
+  if (model.type !== 'gcda') return false;
+  const v = gcdaVersion(model).number;
+  if (v < 80 || !HOST_LITTLE) return false;
+  for (const rec of model.records) {
+    if (rec.type === 'function') {
+      if (rec.name !== undefined) return false;
+      for (const sub of rec.records) if (sub.type !== 'counters') return false;
+    } else if (rec.type === 'summary') {
+      if (rec.layout !== 'runs') return false;
+    } else if (rec.type !== 'counters') return false;
+  }
+  return true;
+}
+
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function putBytes(o: Uint8Array, p: number, b: Uint8Array): number {
+  if (b.length < 32) for (let i = 0; i < b.length; i++) o[p + i] = b[i]!;
+  else o.set(b, p);
+  return p + b.length;
+}
+
+function putHex8(o: Uint8Array, p: number, v: number): number {
+  for (let i = 7; i >= 0; i--) {
+    o[p + i] = HEX[v & 15]!;
+    v >>>= 4;
+  }
+  return p + 8;
+}
+
+/** Decimal digits of a non-negative integer below 2^53. */
+function putUint(o: Uint8Array, p: number, v: number): number {
+  if (v < 10) {
+    o[p] = 0x30 + v;
+    return p + 1;
+  }
+  if (v <= 0x7fffffff) {
+    // Small integer arithmetic.
+    const n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    let x = v | 0;
+    for (let i = p + n - 1; i >= p; i--) {
+      const q = (x / 10) | 0;
+      o[i] = 0x30 + (x - q * 10);
+      x = q;
+    }
+    return p + n;
+  }
+  let n = 10;
+  for (let x = 1e10; x <= v; x *= 10) n++;
+  for (let i = p + n - 1; i >= p; i--) {
+    const q = Math.floor(v / 10);
+    o[i] = 0x30 + (v - q * 10);
+    v = q;
+  }
+  return p + n;
+}
+
+/** `hex(tag):` then the absolute length padded to 4, then `:` (the line() layout). */
+function putTagLength(o: Uint8Array, p: number, tag: number, length: number): number {
+  p = putHex8(o, p, tag >>> 0);
+  o[p++] = 0x3a;
+  const len = Math.abs(length);
+  const digits = len < 10 ? 1 : len < 100 ? 2 : len < 1000 ? 3 : 4;
+  for (let i = digits; i < 4; i++) o[p++] = SPACE;
+  p = putUint(o, p, len);
+  o[p++] = 0x3a;
+  return p;
+}
+
+function writeFunctionLine(out: DumpOutput, prefix: Uint8Array, rec: GcdaFunction, unit: 1 | 4): void {
+  out.room(prefix.length + 128);
+  const o = out.bytes;
+  let p = putBytes(o, out.pos, prefix);
+  if (rec.placeholder) {
+    p = putTagLength(o, p, TAG_FUNCTION, 0);
+    p = putBytes(o, p, ascii('FUNCTION placeholder'));
+  } else {
+    p = putTagLength(o, p, TAG_FUNCTION, gcdaLengthField(rec, unit));
+    p = putBytes(o, p, FUNCTION_IDENT);
+    p = putUint(o, p, rec.ident >>> 0);
+    if (rec.cfgChecksum === null) {
+      p = putBytes(o, p, ascii(', checksum=0x'));
+      p = putHex8(o, p, rec.linenoChecksum >>> 0);
+    } else {
+      p = putBytes(o, p, LINENO_CHECKSUM);
+      p = putHex8(o, p, rec.linenoChecksum >>> 0);
+      p = putBytes(o, p, CFG_CHECKSUM);
+      p = putHex8(o, p, rec.cfgChecksum >>> 0);
+    }
+  }
+  o[p++] = 0x0a;
+  out.pos = p;
+}
+
+const kindNames = new Map<string, Uint8Array>();
+let wordsBuffer: ArrayBufferLike | null = null;
+let wordsView: Int32Array = new Int32Array(0);
+
+function writeCountersLines(
+  out: DumpOutput,
+  prefix: Uint8Array,
+  cont: Uint8Array,
+  rec: CountersRecord,
+  unit: 1 | 4,
+  kinds: ReturnType<typeof counterKinds>,
+): void {
+  const values = rec.values;
+  const n = values.length;
+  const name = kinds[rec.kind]?.name ?? `kind${rec.kind}`;
+  let nameBytes = kindNames.get(name);
+  if (nameBytes === undefined) kindNames.set(name, (nameBytes = ascii(name)));
+  out.room(prefix.length + 96);
+  let o = out.bytes;
+  let p = putBytes(o, out.pos, prefix);
+  p = putTagLength(o, p, counterTag(rec.kind), gcdaLengthField(rec, unit));
+  p = putBytes(o, p, COUNTERS);
+  p = putBytes(o, p, nameBytes);
+  o[p++] = SPACE;
+  p = putUint(o, p, n);
+  p = putBytes(o, p, COUNTS);
+  if (rec.compactZero) p = putBytes(o, p, ascii(' (all zero)'));
+  o[p++] = 0x0a;
+  out.pos = p;
+  if (n === 0) return;
+  // The two 32-bit halves of each counter, read without making a BigInt (the counters of a
+  // file share one buffer: one word view per buffer).
+  const buffer = values.buffer;
+  if (buffer !== wordsBuffer) {
+    wordsBuffer = buffer;
+    wordsView = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  }
+  const words = wordsView;
+  const base = values.byteOffset >>> 2;
+  for (let i = 0; i < n; i += 8) {
+    // A line: prefix, index padded to 2, ": ", up to 8 values of at most 20 characters and a space.
+    out.room(cont.length + 8 + 8 * 21 + 1);
+    o = out.bytes;
+    p = putBytes(o, out.pos, cont);
+    if (i < 10) o[p++] = SPACE;
+    p = putUint(o, p, i);
+    o[p++] = 0x3a;
+    o[p++] = SPACE;
+    const end = Math.min(n, i + 8);
+    for (let j = i; j < end; j++) {
+      const lo = words[base + 2 * j]! >>> 0;
+      const hi = words[base + 2 * j + 1]!;
+      if (hi === 0) p = putUint(o, p, lo);
+      else if (hi >= -0x200000 && hi < 0x200000) {
+        // |value| < 2^53: exact as a double.
+        const v = hi * 4294967296 + lo;
+        if (v < 0) {
+          o[p++] = 0x2d;
+          p = putUint(o, p, -v);
+        } else p = putUint(o, p, v);
+      } else {
+        const s = String(values[j]);
+        for (let k = 0; k < s.length; k++) o[p++] = s.charCodeAt(k);
+      }
+      o[p++] = SPACE;
+    }
+    o[p++] = 0x0a;
+    out.pos = p;
   }
 }
