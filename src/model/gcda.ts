@@ -315,7 +315,11 @@ const SCRATCH_KEEP = 4 << 20;
 let scratchLittle = new ByteWriter(true, 64 * 1024);
 let scratchBig = new ByteWriter(false, 64 * 1024);
 
-/** Encodes a .gcda file; reading a file and writing it back gives the same bytes. */
+/**
+ * Encodes a .gcda file; reading a file and writing it back gives the same bytes. A result of
+ * up to 16 KiB is a view of a shared buffer (as Node pools small Buffers): use it with its
+ * byteOffset/byteLength, and slice() it before transferring its `.buffer`.
+ */
 export function writeGcda(file: GcdaFile): Uint8Array {
   const version = gcdaVersion(file);
   const features = featuresOf(version.number);

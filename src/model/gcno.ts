@@ -410,6 +410,8 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   return value;
 }
 
+const scratchEntries: Array<number | string> = freshArray();
+
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
 function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRecord | undefined {
   const view = d.view;
@@ -419,7 +421,9 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
     case TAG_LINES: {
       if (size < 4) return undefined;
       const block = view.getUint32(at, little);
-      const entries = freshArray<number | string>();
+      // Collected in a reused array, then copied out at their exact size (one allocation).
+      const entries = scratchEntries;
+      entries.length = 0;
       let p = at + 4;
       for (;;) {
         if (lim - p < 4) return undefined;
@@ -435,7 +439,7 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
         if (s === null) break;
         entries.push(s);
       }
-      return p === lim ? new Lines(block, entries) : undefined;
+      return p === lim ? new Lines(block, entries.slice()) : undefined;
     }
     case TAG_ARCS:
       if (size < 4 || (size - 4) % 8) return undefined;
@@ -668,6 +672,7 @@ const SCRATCH_KEEP = 4 << 20;
 let scratchLittle = new ByteWriter(true, 64 * 1024);
 let scratchBig = new ByteWriter(false, 64 * 1024);
 
+/** Encodes a .gcno file (the result may be a view of a shared buffer, as writeGcda's). */
 export function writeGcno(file: GcnoFile): Uint8Array {
   const version = gcdaVersion(file);
   const ft = featuresOf(version.number);
