@@ -344,7 +344,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * string, undefined when the record would not be written back identically (or the string
  * runs past the record, which makes the record raw, as before). Sets d.strEnd.
  */
-function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | undefined {
+function readStringAt(d: GcnoDecoder, p: number, lim: number, cache = true): string | null | undefined {
   if (lim - p < 4) return undefined;
   const count = d.view.getUint32(p, d.little);
   p += 4;
@@ -359,6 +359,20 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   const b = d.bytes;
   const endAt = p + size;
   d.strEnd = endAt;
+  // Most often this is the string of the previous LINES record again: when the count is the
+  // one that string has, compare the bytes (and the NUL and padding) before anything else.
+  const last = d.lastSize;
+  if (cache && last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
+    let same = true;
+    for (let i = 0, a = d.lastAt; i < last; i++) {
+      if (b[a + i] !== b[p + i]) {
+        same = false;
+        break;
+      }
+    }
+    for (let i = p + last; same && i < endAt; i++) if (b[i] !== 0) same = false;
+    if (same) return d.lastValue;
+  }
   // Length up to the first NUL, and a hash of the characters for the cache.
   let nul = p;
   let h = 0x811c9dc5;
@@ -369,19 +383,8 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   const n = nul - p;
   // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
   if (!byteStrings && (n + 4) >> 2 !== count) return undefined;
-  // The string of the previous LINES record comes back most often: try it before hashing.
-  if (n === d.lastSize) {
-    let same = true;
-    for (let i = 0, a = d.lastAt; i < n; i++) {
-      if (b[a + i] !== b[p + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return d.lastValue;
-  }
   h = (h ^ n) >>> 0;
-  const hit = d.strings.get(h);
+  const hit = cache ? d.strings.get(h) : undefined;
   if (hit !== undefined && hit.size === n) {
     let same = true;
     for (let i = 0, a = hit.at; i < n; i++) {
@@ -403,6 +406,7 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   } catch {
     return undefined;
   }
+  if (!cache) return value;
   if (hit === undefined) d.strings.set(h, { at: p, size: n, value });
   d.lastAt = p;
   d.lastSize = n;
@@ -423,23 +427,23 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
       const block = view.getUint32(at, little);
       // Collected in a reused array, then copied out at their exact size (one allocation).
       const entries = scratchEntries;
-      entries.length = 0;
+      let n = 0;
       let p = at + 4;
       for (;;) {
         if (lim - p < 4) return undefined;
         const line = view.getUint32(p, little);
         p += 4;
         if (line !== 0) {
-          entries.push(line);
+          entries[n++] = line;
           continue;
         }
         const s = readStringAt(d, p, lim);
         if (s === undefined) return undefined;
         p = d.strEnd;
         if (s === null) break;
-        entries.push(s);
+        entries[n++] = s;
       }
-      return p === lim ? new Lines(block, entries.slice()) : undefined;
+      return p === lim ? new Lines(block, entries.slice(0, n)) : undefined;
     }
     case TAG_ARCS:
       if (size < 4 || (size - 4) % 8) return undefined;
@@ -452,7 +456,7 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
       const linenoChecksum = view.getUint32(p + 4, little);
       const cfgChecksum = ft.cfgChecksum ? view.getUint32(p + 8, little) : null;
       p += ft.cfgChecksum ? 12 : 8;
-      const name = readStringAt(d, p, lim);
+      const name = readStringAt(d, p, lim, false); // function names rarely repeat
       if (name === undefined) return undefined;
       p = d.strEnd;
       let artificial: number | null = null;
