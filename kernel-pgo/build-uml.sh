@@ -40,8 +40,7 @@ secs=$(echo "$t1 - $t0" | bc)
 cp "$UML_OBJ/linux" "$out/linux"
 record_build "$out" "$UML_OBJ" "$out/linux" "$secs"
 echo "$kcflags" > "$out/kcflags"
-if [ "$name" = gcov ]; then
-    # Keep the instrumented build's compile paths (the -o names GCC saw) for the record.
-    (cd "$UML_OBJ" && find . -name '.*.o.cmd' -print0 | xargs -0 head -qn1) | LC_ALL=C sort > "$out/cmd-lines.txt"
-fi
+# The exact compile command and -o path of every object (the tree is rebuilt by the next build).
+record_cmdlines "$out" "$UML_OBJ"
+[ "$variant" = pgo ] && record_coverage "$out" "$UML_OBJ" "$profile" "$UML_KERNELS/gcov"
 log "build $name: done in ${secs%.*} s; $(grep -cE '^\s+CC ' "$out/build.log") C objects; $(grep -c 'Wmissing-profile' "$out/build.log" || true) -Wmissing-profile warnings"

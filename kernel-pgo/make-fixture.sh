@@ -44,8 +44,8 @@ zcat "$cmdgz" | while IFS= read -r line; do
         printf '%s\n' "${line//$WORK/@WORKDIR@}" > "$tmp/obj/$d/.$b.cmd"
     fi
 done
-zcat "$cmdgz" | awk '/^cmd_[^ ]*\.o := .*gcc.* -c .*\.c$/ { o = $1; sub(/^cmd_/, "", o); print o (index($0, "-fprofile-arcs") ? " instrumented" : "") }' > "$tmp/compiled-objects.txt"
+zcat "$cmdgz" | awk '/^cmd_[^ ]*\.o := .*gcc.* -c .*\.c *$/ { o = $1; sub(/^cmd_/, "", o); print o (index($0, "-fprofile-arcs") ? " instrumented" : "") }' > "$tmp/compiled-objects.txt"
 mkdir -p "$dest"
 (cd "$tmp" && LC_ALL=C find harvest obj compiled-objects.txt -print0 | LC_ALL=C sort -z | \
-    tar --null -T - --no-recursion --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - | gzip -9n > "$dest/uml-harvest.tar.gz")
+    tar --null --no-recursion --owner=0 --group=0 --numeric-owner --mtime=@0 -T - -cf - | gzip -9n > "$dest/uml-harvest.tar.gz")
 log "fixture: $(find "$tmp/harvest" -name '*.gcda' | wc -l) .gcda, $(find "$tmp/obj" -name '*.cmd' | wc -l) .cmd lines, $(wc -l < "$tmp/dotdot.txt") '..' objects -> $dest/uml-harvest.tar.gz ($(stat -c %s "$dest/uml-harvest.tar.gz") bytes)"

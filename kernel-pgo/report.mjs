@@ -43,6 +43,7 @@ export function parseCmdLines(text) {
   for (const line of text.split('\n')) {
     const m = /^(?:saved)?cmd_(\S+)\.o\s*:=\s*(.*)$/.exec(line);
     if (!m) continue;
+    if (/^(scripts|tools)\//.test(m[1])) continue; // host programs of the build, not kernel code
     const cmd = m[2];
     const toks = cmd.trim().split(/\s+/);
     const src = toks[toks.length - 1];

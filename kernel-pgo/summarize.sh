@@ -11,7 +11,7 @@
 tree=${1:?usage: summarize.sh HARVEST_TREE OBJTREE PROFILE_DIR [RAW_DIR]}
 obj=${2:?}; prof=${3:?}; raw=${4:-}
 if ! stage_done "$prof.json"; then
-    rm -rf "$prof"
+    rm -rf "$prof"; mkdir -p "$(dirname "$prof")"
     log "summarize: gcda-summarize $tree -o $prof --layout profile-dir --kbuild $obj"
     gcda_summarize "$tree" -o "$prof" --layout profile-dir --kbuild "$obj" --json --no-progress > "$prof.json.tmp"
     mv "$prof.json.tmp" "$prof.json"

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGcda } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
 import { FIXTURES, REPO, findFiles } from './helpers/paths.js';
 // @ts-expect-error plain .mjs script without types
@@ -332,5 +331,110 @@ describe('build report parsers', () => {
     expect(c.without[2].reason).toMatch(/without -fprofile-use/);
     expect(c.missingProfileWarnings).toBe(1);
     expect(c.unusedProfileFiles).toEqual(['#o#arch#x86#lib#csum-partial_64.gcda']);
+  });
+});
+
+describe('summarize + profile-dir layout on a stored UML harvest (fixtures/kernel/uml-harvest.tar.gz)', () => {
+  let fx: string;
+  let obj: string;
+  let harvest: string;
+  let gcdas: string[];
+  /** resolved object path (as DebugFS names it) -> path as compiled (with '..'), relative to obj/ */
+  const compiledOf = new Map<string, string>();
+  beforeAll(() => {
+    fx = join(tmp, 'fx');
+    mkdirSync(fx, { recursive: true });
+    execFileSync('tar', ['xzf', UML_FIXTURE, '-C', fx]);
+    obj = join(fx, 'obj');
+    harvest = join(fx, 'harvest');
+    gcdas = findFiles(harvest, ['.gcda']).map((p) => p.slice(harvest.length + 1));
+    for (const l of readFileSync(join(fx, 'compiled-objects.txt'), 'utf8').split('\n')) {
+      const o = l.split(' ')[0];
+      if (o) compiledOf.set(posix.normalize(o.replace(/\.o$/, '')), o.replace(/\.o$/, ''));
+    }
+  });
+  const summarizeTo = (out: string, extra: string[]) =>
+    runCli('gcda-summarize', [harvest, '-o', out, '--layout', 'profile-dir', '--path-prefix', obj, '--profile-prefix-path', obj, '--json', ...extra]);
+
+  it('the fixture is small and holds objects compiled through ..', () => {
+    expect(statSync(UML_FIXTURE).size).toBeLessThan(200_000);
+    expect(gcdas.length).toBeGreaterThan(40);
+    expect(gcdas).toContain('arch/x86/lib/csum-partial_64.gcda');
+    expect(gcdas).toContain('arch/x86/kernel/module.gcda');
+    expect(existsSync(join(obj, 'arch/x86/um/../lib/.csum-partial_64.o.cmd'))).toBe(true);
+    expect(compiledOf.get('arch/x86/lib/csum-partial_64')).toBe('arch/x86/um/../lib/csum-partial_64');
+  });
+  it('--kbuild gives every object the name GCC asks for, the .. objects with #^#', () => {
+    const out = join(tmp, 'prof-kbuild');
+    const r = summarizeTo(out, ['--kbuild', obj]);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.files).toBe(gcdas.length);
+    expect(rep.compiledThroughDotDot).toBe(2);
+    const names = readdirSync(out).sort();
+    expect(names).toContain('arch#x86#um#^#lib#csum-partial_64.gcda');
+    expect(names).toContain('arch#x86#um#^#kernel#module.gcda');
+    expect(names).not.toContain('arch#x86#lib#csum-partial_64.gcda');
+    // every name is the mangled path the build compiled (kbuild's -o path), and nothing else
+    const expected = gcdas.map((g) => `${R.mangle(compiledOf.get(g.replace(/\.gcda$/, '')) ?? g.replace(/\.gcda$/, ''))}.gcda`).sort();
+    expect(names).toEqual(expected);
+  });
+  it('without --kbuild the .. objects get the resolved name, which GCC would not find', () => {
+    const out = join(tmp, 'prof-plain');
+    const r = summarizeTo(out, []);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).compiledThroughDotDot).toBe(0);
+    expect(readdirSync(out)).toContain('arch#x86#lib#csum-partial_64.gcda');
+    expect(readdirSync(out)).not.toContain('arch#x86#um#^#lib#csum-partial_64.gcda');
+  });
+  it('one run: runs 1 and sum_max = the largest arc counter of the harvest, in every file', () => {
+    // the largest arc counter, read without the library: header, then (tag, byte length, payload)
+    let max = 0n;
+    for (const g of gcdas) {
+      const b = readFileSync(join(harvest, g));
+      for (let pos = 16; pos + 8 <= b.length; ) {
+        const tag = b.readUInt32LE(pos);
+        const len = b.readUInt32LE(pos + 4);
+        if (tag === 0x01a10000) for (let i = 0; i < len; i += 8) max = b.readBigInt64LE(pos + 8 + i) > max ? b.readBigInt64LE(pos + 8 + i) : max;
+        pos += 8 + len;
+      }
+    }
+    expect(max).toBeGreaterThan(0n);
+    const r = summarizeTo(join(tmp, 'prof-sum'), ['--kbuild', obj]);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.summary.runs).toBe(1);
+    expect(BigInt(rep.summary.sumMax)).toBe(max);
+  });
+  it('the no-summary control (raw-profile.mjs) gives back the kernel bytes under the same names', () => {
+    const out = join(tmp, 'prof-kbuild');
+    const raw = join(tmp, 'prof-raw');
+    const r = sh(process.execPath, [join(KPGO, 'raw-profile.mjs'), out, raw]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(raw).sort()).toEqual(readdirSync(out).sort());
+    const byName = new Map(gcdas.map((g) => [`${R.mangle(compiledOf.get(g.replace(/\.gcda$/, '')) ?? g.replace(/\.gcda$/, ''))}.gcda`, g]));
+    for (const n of readdirSync(raw)) {
+      const orig = readFileSync(join(harvest, byName.get(n)!));
+      expect(Buffer.compare(readFileSync(join(raw, n)), orig), n).toBe(0);
+      expect(Buffer.compare(stripSummary(readFileSync(join(out, n))), orig)).toBe(0);
+      expect(readFileSync(join(out, n)).length).toBe(orig.length + 20); // summary record + end marker
+    }
+  });
+  it('coverage of a PGO build over the fixture: .. objects found, host-side objects never instrumented', () => {
+    const gcovLines = findFiles(obj, ['.cmd']).map((p) => readFileSync(p, 'utf8').trim());
+    const pgoLines = gcovLines.map((l) => l.replace(/-fprofile-arcs -ftest-coverage/g, '-fprofile-use -fprofile-dir=/p'));
+    // one host-side object, compiled with -fprofile-use but never instrumented
+    gcovLines.push('cmd_arch/um/os-Linux/util.o := gcc -O2 -c -o arch/um/os-Linux/util.o /s/arch/um/os-Linux/util.c');
+    pgoLines.push('cmd_arch/um/os-Linux/util.o := gcc -O2 -fprofile-use -c -o arch/um/os-Linux/util.o /s/arch/um/os-Linux/util.c');
+    const c = R.coverage({
+      cmdLines: pgoLines.join('\n'),
+      gcovCmdLines: gcovLines.join('\n'),
+      profileFiles: readdirSync(join(tmp, 'prof-kbuild')).map((n) => `${R.mangle(obj)}#${n}`),
+      objtree: obj,
+      buildLog: '',
+    });
+    expect(c.withProfile).toBe(gcdas.length);
+    expect(c.throughDotDot.sort()).toEqual(['arch/x86/um/../kernel/module', 'arch/x86/um/../lib/csum-partial_64']);
+    expect(c.without).toEqual([{ obj: 'arch/um/os-Linux/util', reason: expect.stringMatching(/never instrumented/) }]);
+    expect(c.unusedProfileFiles).toEqual([]);
   });
 });

@@ -46,9 +46,9 @@ workload_A() {
         --protected-mode no --dir /tmp --logfile /tmp/redis.log || { say "ERROR redis-server"; return 1; }
     i=0; while ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; do i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.1; done
     [ -e $gcov/reset ] && echo 1 > $gcov/reset && say "gcov counters reset"
-    t0=$(date +%s.%N)
+    t0=$(cut -d" " -f1 /proc/uptime)
     redis-benchmark -h 127.0.0.1 -p 6379 -q -c "$a_clients" -n "$a_requests" -t set,get,incr,lpush,lpop --csv > /tmp/a.csv
-    t1=$(date +%s.%N)
+    t1=$(cut -d" " -f1 /proc/uptime)
     redis-cli -h 127.0.0.1 shutdown nosave >/dev/null 2>&1
     # --csv: "test","rps","avg_latency_ms",...
     sed -e 's/"//g' /tmp/a.csv | while IFS=, read -r test rps rest; do
@@ -79,9 +79,9 @@ NGINX
     nginx -p /tmp/nginx -c /tmp/nginx/nginx.conf -e /tmp/nginx/error.log || { say "ERROR nginx"; return 1; }
     i=0; while ! wget -q -O /dev/null http://127.0.0.1:8080/index.html; do i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.1; done
     [ -e $gcov/reset ] && echo 1 > $gcov/reset && say "gcov counters reset"
-    t0=$(date +%s.%N)
+    t0=$(cut -d" " -f1 /proc/uptime)
     wrk -t1 -c"$b_connections" -d"${b_seconds}s" http://127.0.0.1:8080/index.html > /tmp/b.txt 2>&1
-    t1=$(date +%s.%N)
+    t1=$(cut -d" " -f1 /proc/uptime)
     kill "$(cat /tmp/nginx/nginx.pid)" 2>/dev/null
     sed -e 's/^/KPGO B-WRK /' /tmp/b.txt
     rps=$(awk '/^Requests\/sec:/ { print $2 }' /tmp/b.txt)
