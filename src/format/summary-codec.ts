@@ -61,7 +61,15 @@ function makeParsers(le: boolean) {
   };
 }
 
-const PARSERS = { le: makeParsers(true), be: makeParsers(false) };
+type Parsers = ReturnType<typeof makeParsers>;
+let parsersLe: Parsers | null = null;
+let parsersBe: Parsers | null = null;
+
+/** The parsers of a byte order, compiled on first use (binary-parser compiles code: start-up time of every CLI run). */
+function parsers(little: boolean): Parsers {
+  if (little) return (parsersLe ??= makeParsers(true));
+  return (parsersBe ??= makeParsers(false));
+}
 
 export function popcount(w: number): number {
   w = w - ((w >>> 1) & 0x55555555);
@@ -71,7 +79,12 @@ export function popcount(w: number): number {
 
 /** GCC 9+ OBJECT_SUMMARY: runs and sum_max, both 32-bit on disk. */
 export function decodeRunSummary(payload: Uint8Array, little: boolean): { runs: number; sumMax: number } {
-  const r = PARSERS[little ? 'le' : 'be'].runs.parse(payload) as Raw;
+  if (payload.length >= 8) {
+    // Two words: read directly (the same values as parsers(little).runs gives).
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    return { runs: view.getUint32(0, little), sumMax: view.getUint32(4, little) };
+  }
+  const r = parsers(little).runs.parse(payload) as Raw;
   return { runs: r['runs']!, sumMax: r['sumMax']! };
 }
 
@@ -87,7 +100,7 @@ function ctrOf(c: Raw): Omit<CounterSummary, 'histogram'> {
 
 /** 9-word summary of GCC 3.4-4.7 (and LLVM's object summary in "402*" files). */
 export function decodeLegacySummary(payload: Uint8Array, little: boolean): { checksum: number; arcs: CounterSummary } {
-  const r = PARSERS[little ? 'le' : 'be'].legacy.parse(payload) as { checksum: number; ctr: Raw };
+  const r = parsers(little).legacy.parse(payload) as { checksum: number; ctr: Raw };
   return { checksum: r.checksum, arcs: { ...ctrOf(r.ctr), histogram: null } };
 }
 
@@ -101,7 +114,7 @@ export function decodeHistogramSummary(payload: Uint8Array, little: boolean): { 
   let set = 0;
   for (let i = 0; i < BITVECTOR_WORDS; i++) set += popcount(view.getUint32((9 + i) * 4, little));
   if (set * 20 !== payload.length - 17 * 4) return undefined;
-  const r = PARSERS[little ? 'le' : 'be'].histogram.parse(payload) as {
+  const r = parsers(little).histogram.parse(payload) as {
     checksum: number;
     ctr: Raw;
     bitvector: number[];
