@@ -338,3 +338,41 @@ describe('mismatches and bad input', () => {
     expect(s && s.layout === 'runs' && s.runs).toBe(3);
   });
 });
+
+describe('the byte-level merge (mergeGcdaBytes) gives the model path\'s bytes', () => {
+  it('on the summarized kernel harvests A and B, and declines what it does not handle', async () => {
+    const { readTar } = await import('../src/tree/tar.js');
+    const { summarize, mergeGcda, mergeGcdaBytes } = await import('../src/index.js');
+    const load = (name: string) => {
+      const entries = readTar(read(join(FIXTURES, `kernel/${name}`)), name)
+        .filter((e) => e.type === 'file' && e.path.endsWith('.gcda'))
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
+      const r = summarize(entries.map((e) => ({ name: e.path, file: readGcda(e.data, { file: e.path }) })));
+      return new Map(entries.map((e, i) => [e.path, writeGcda(r.files[i]!)]));
+    };
+    const a = load('harvest-A.tar.gz');
+    const b = load('harvest-B.tar.gz');
+    let fast = 0;
+    for (const [path, older] of a) {
+      const newer = b.get(path)!;
+      const viaBytes = mergeGcdaBytes(newer, older);
+      const viaModel = writeGcda(mergeGcda(readGcda(newer), readGcda(older)).file);
+      expect(viaBytes, path).not.toBeNull();
+      expect(hex(viaBytes!), path).toBe(hex(viaModel));
+      fast++;
+    }
+    expect(fast).toBe(851);
+    // TOPN records, LLVM files, stamps that differ: the model path's business.
+    const topn = join(FIXTURES, 'gcc-12/profile-generate');
+    expect(mergeGcdaBytes(read(join(topn, 'run2/dispatch.gcda')), read(join(topn, 'run1/dispatch.gcda')))).toBeNull();
+    const clang = join(FIXTURES, 'clang-16/coverage');
+    expect(mergeGcdaBytes(read(join(clang, 'run2/main.gcda')), read(join(clang, 'run1/main.gcda')))).toBeNull();
+    const cov = join(FIXTURES, 'gcc-12/coverage');
+    const restamped = readGcda(read(join(cov, 'run2/main.gcda')));
+    expect(mergeGcdaBytes(writeGcda({ ...restamped, stamp: restamped.stamp + 1 }), read(join(cov, 'run1/main.gcda')))).toBeNull();
+    for (const n of gcdas(join(cov, 'run1'))) {
+      const viaBytes = mergeGcdaBytes(read(join(cov, 'run2', n)), read(join(cov, 'run1', n)));
+      expect(hex(viaBytes!)).toBe(hex(writeGcda(mergeGcda(readGcda(read(join(cov, 'run2', n))), readGcda(read(join(cov, 'run1', n)))).file)));
+    }
+  });
+});

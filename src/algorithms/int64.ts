@@ -14,6 +14,22 @@ export function wordView(values: BigInt64Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
 }
 
+const bufferWords = new WeakMap<ArrayBufferLike, Int32Array>();
+
+/**
+ * An Int32Array over the whole buffer of `values` (cached per buffer) and the word index
+ * where `values` starts: the readers pool many records in one buffer, so hot loops reuse one
+ * view instead of allocating one per record.
+ */
+export function bufferWordView(values: BigInt64Array): { words: Int32Array; at: number } {
+  let words = bufferWords.get(values.buffer);
+  if (!words || words.length * 4 !== values.buffer.byteLength) {
+    words = new Int32Array(values.buffer, 0, values.buffer.byteLength >>> 2);
+    bufferWords.set(values.buffer, words);
+  }
+  return { words, at: values.byteOffset >>> 2 };
+}
+
 const TWO32 = 4294967296;
 const LIMIT = 2 ** 52;
 

@@ -4,7 +4,7 @@ import { decodeVersion, generationFeatures, versionText } from '../format/versio
 import type { RawRecord } from '../model/common.js';
 import type { CountersRecord, GcdaFile, GcdaFunction, GcdaRecord, SummaryRecord } from '../model/gcda.js';
 import { mergeHistograms } from './histogram.js';
-import { HI, LO, wordView } from './int64.js';
+import { HI, LO, bufferWordView, wordView } from './int64.js';
 
 /**
  * Merging profiles exactly as libgcov accumulates runs. libgcov merges the file (the earlier
@@ -34,6 +34,11 @@ export interface MergeOptions {
    * one a process writes (reference §11).
    */
   llvmRuns?: 'sum' | 'older';
+  /**
+   * The older side's counter arrays may be overwritten with the result (it is not used
+   * afterwards): saves an allocation per record when folding many inputs.
+   */
+  reuseOlder?: boolean;
 }
 
 /** A disagreement that was resolved by the mismatch policy, for the report. */
@@ -115,7 +120,7 @@ export function mergeGcda(memory: GcdaFile, file: GcdaFile, options: MergeOption
       continue;
     }
     olderFns.delete(r.ident);
-    records.push(mergeFunction(r, older, v, llvm, mismatch));
+    records.push(mergeFunction(r, older, v, llvm, mismatch, options.reuseOlder ?? false));
   }
   // Functions only the older side has are kept, after the newer side's.
   const onlyOlder = olderFns.size;
@@ -139,23 +144,34 @@ function mergeFunction(
   v: number,
   llvm: boolean,
   mismatch: (ident: number | null, what: string) => 'newest' | 'oldest',
+  reuseOlder: boolean,
 ): GcdaFunction {
   // LLVM's runtime does not compare function checksums (GCDAProfiling.c); libgcov does.
   if (!llvm && (mem.linenoChecksum !== old.linenoChecksum || mem.cfgChecksum !== old.cfgChecksum)) {
     const what = `checksums differ (lineno 0x${old.linenoChecksum.toString(16)}/0x${mem.linenoChecksum.toString(16)}, cfg 0x${(old.cfgChecksum ?? 0).toString(16)}/0x${(mem.cfgChecksum ?? 0).toString(16)}, older/newer)`;
     return mismatch(mem.ident, what) === 'newest' ? mem : old;
   }
-  const memCounters = mem.records.filter((r): r is CountersRecord => r.type === 'counters');
-  const oldCounters = old.records.filter((r): r is CountersRecord => r.type === 'counters');
-  const kinds = (rs: CountersRecord[]) => rs.map((r) => r.kind).join(',');
-  if (kinds(memCounters) !== kinds(oldCounters)) {
-    return mismatch(mem.ident, `counter kinds differ (${kinds(oldCounters)} older, ${kinds(memCounters)} newer)`) === 'newest' ? mem : old;
-  }
-  const merged: Array<CountersRecord | RawRecord> = [];
-  let i = 0;
+  // The same counter kinds in the same order on both sides (the same compiled function).
+  const oldCounters: CountersRecord[] = [];
+  for (const r of old.records) if (r.type === 'counters') oldCounters.push(r);
+  let n = 0;
+  let sameKinds = true;
   for (const r of mem.records) {
+    if (r.type !== 'counters') continue;
+    if (n >= oldCounters.length || oldCounters[n]!.kind !== r.kind) sameKinds = false;
+    n++;
+  }
+  if (!sameKinds || n !== oldCounters.length) {
+    const kinds = (f: GcdaFunction) => f.records.flatMap((r) => (r.type === 'counters' ? [r.kind] : [])).join(',');
+    return mismatch(mem.ident, `counter kinds differ (${kinds(old)} older, ${kinds(mem)} newer)`) === 'newest' ? mem : old;
+  }
+  const features = generationFeatures(v);
+  const merged: Array<CountersRecord | RawRecord> = new Array(mem.records.length);
+  let i = 0;
+  for (let k = 0; k < mem.records.length; k++) {
+    const r = mem.records[k]!;
     if (r.type !== 'counters') {
-      merged.push(r);
+      merged[k] = r;
       continue;
     }
     const o = oldCounters[i++]!;
@@ -166,12 +182,19 @@ function mergeFunction(
       const side = mismatch(mem.ident, `number of ${kindName} counters differs (${o.values.length} older, ${r.values.length} newer)`);
       return side === 'newest' ? mem : old;
     }
-    const values = mergeCounters(rule, r.values, o.values, v);
+    const values =
+      rule === 'add' && reuseOlder && !o.compactZero ? mergeAdd(r.values, o.values, o.values) : mergeCounters(rule, r.values, o.values, v);
     // libgcov 11+ writes an all-zero record of a fixed-length kind as a negative length.
-    const compactZero = generationFeatures(v).negativeLengthZeros && rule !== 'topn' && values.every((x) => x === 0n) && values.length > 0;
-    merged.push({ type: 'counters', kind: r.kind, values, compactZero });
+    const compactZero = features.negativeLengthZeros && rule !== 'topn' && values.length > 0 && allZero(values);
+    merged[k] = { type: 'counters', kind: r.kind, values, compactZero };
   }
   return { ...mem, records: merged };
+}
+
+function allZero(values: BigInt64Array): boolean {
+  const { words, at } = bufferWordView(values);
+  for (let i = at, end = at + values.length * 2; i < end; i++) if (words[i] !== 0) return false;
+  return true;
 }
 
 /** Applies one kind's rule: memory (newer) and file (older) values in, merged values out. */
@@ -194,16 +217,22 @@ export function mergeCounters(rule: MergeRule, mem: BigInt64Array, file: BigInt6
   }
 }
 
-/** __gcov_merge_add (all versions): mem[i] += file[i], 64-bit wrap-around; no BigInt per counter. */
-export function mergeAdd(mem: BigInt64Array, file: BigInt64Array): BigInt64Array {
-  const out = new BigInt64Array(mem.length);
-  const a = wordView(mem);
-  const b = wordView(file);
-  const o = wordView(out);
+/**
+ * __gcov_merge_add (all versions): mem[i] += file[i], 64-bit wrap-around; word arithmetic,
+ * no BigInt per counter. `out` may be `file` (in place) or a new array.
+ */
+export function mergeAdd(mem: BigInt64Array, file: BigInt64Array, out: BigInt64Array = new BigInt64Array(mem.length)): BigInt64Array {
+  const a = bufferWordView(mem);
+  const b = bufferWordView(file);
+  const o = bufferWordView(out);
+  const aw = a.words;
+  const bw = b.words;
+  const ow = o.words;
   for (let i = 0, n = mem.length * 2; i < n; i += 2) {
-    const lo = (a[i + LO]! >>> 0) + (b[i + LO]! >>> 0);
-    o[i + LO] = lo | 0;
-    o[i + HI] = (a[i + HI]! + b[i + HI]! + (lo > 0xffffffff ? 1 : 0)) | 0;
+    const lo = (aw[a.at + i + LO]! >>> 0) + (bw[b.at + i + LO]! >>> 0);
+    const hi = (aw[a.at + i + HI]! + bw[b.at + i + HI]! + (lo > 0xffffffff ? 1 : 0)) | 0;
+    ow[o.at + i + LO] = lo | 0;
+    ow[o.at + i + HI] = hi;
   }
   return out;
 }

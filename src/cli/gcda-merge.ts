@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { decodeVersion, versionText } from '../format/version.js';
 import { readGcda, type GcdaFile } from '../model/gcda.js';
-import { applySummary, ProgramSummaryBuilder, type ProgramSummary } from '../algorithms/summary.js';
+import { ProgramSummaryBuilder, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
+import { mergeGcdaBytes } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
 import { collectInputs, type InputFile } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
@@ -29,10 +30,11 @@ interface InputSpec {
   weight: number;
 }
 
-/** One object of the accumulation: its merged model and the inputs it came from. */
+/** One object of the accumulation: its merged file, encoded, how many inputs held it, the last one. */
 interface Accumulated {
-  file: GcdaFile;
-  sources: string[];
+  bytes: Uint8Array;
+  inputs: number;
+  lastSource: string;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,61 +62,92 @@ export async function main(argv: string[]): Promise<number> {
     const acc = new Map<string, Accumulated>();
     const mismatches: MergeMismatch[] = [];
     const perInput: Array<{ input: string; weight: number; files: number; summarized: boolean; skipped: number }> = [];
-    let version: { word: number; source: string } | null = null;
+    const seen: { version: { word: number; source: string } | null } = { version: null };
     let functionsOnlyNewer = 0;
     let functionsOnlyOlder = 0;
     const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : new SingleBar({ stream: process.stderr, format: 'gcda-merge [{bar}] input {value}/{total} {file}', hideCursor: true, clearOnComplete: true });
     bar?.start(specs.length, 0, { file: '' });
 
-    // One input at a time: read it whole (and check it), then fold it into the accumulation,
-    // so memory holds the accumulation and one input, whatever the number of inputs.
+    // One input at a time, one file at a time: the accumulation is kept as encoded bytes (a
+    // model per object would cost several times the tree's size), each object is decoded,
+    // merged with the input's file and encoded again. Memory holds the accumulation and one
+    // input file, whatever the number of inputs.
     for (const spec of specs) {
       bar?.update({ file: spec.path });
       const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
       if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
-      let run = await readRun(files);
-      for (const r of run) {
-        if (!version) version = { word: r.file.version, source: r.input.source };
-        else if (r.file.version !== version.word) {
+      files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
+      const checkVersion = (input: InputFile, file: GcdaFile) => {
+        const known = seen.version;
+        if (!known) seen.version = { word: file.version, source: input.source };
+        else if (file.version !== known.word) {
           throw new MergeError(
-            `files of two gcov versions: ${version.source} is version '${versionText(version.word)}' and ${r.input.source} is '${versionText(r.file.version)}': refused`,
+            `files of two gcov versions: ${known.source} is version '${versionText(known.word)}' and ${input.source} is '${versionText(file.version)}': refused`,
           );
         }
-      }
-      const withSummary = run.filter((r) => r.file.records.some((x) => x.type === 'summary')).length;
-      let summarized = false;
-      if (withSummary === 0) {
+      };
+      // The first file tells whether this input carries summaries; all of its files must agree.
+      const first = readGcda(await files[0]!.read(), { file: files[0]!.source });
+      const hasSummaries = first.records.some((x) => x.type === 'summary');
+      let summary: ProgramSummary | null = null;
+      const targets = new Map<string, SummaryTarget>();
+      if (!hasSummaries) {
         if (!opts.summarize) {
           throw new MergeError(
             `${spec.path}: no summary records (a kernel harvest?): libgcov cannot merge into such files; add --summarize to summarize each input as one run first, or run gcda-summarize on it`,
           );
         }
-        run = summarizeRun(run);
-        summarized = true;
-      } else if (withSummary < run.length) {
-        const lacking = run.find((r) => !r.file.records.some((x) => x.type === 'summary'))!;
-        throw new MergeError(`${lacking.input.source}: has no summary record while other files of ${spec.path} do: refused`);
+        // An extra pass: the summary of this run is over all of its files.
+        const b = new ProgramSummaryBuilder();
+        for (const input of files) {
+          const file = readGcda(await input.read(), { file: input.source });
+          checkVersion(input, file);
+          b.add(input.source, file, '/' + input.relPath);
+          targets.set(input.relPath, summaryTarget(file));
+        }
+        summary = b.finish().summary;
       }
-      for (const { input, file } of run) {
-        const weighted = weightGcda(file, spec.weight);
+      for (const input of files) {
+        let bytes = await input.read();
+        if (summary) bytes = summarizedBytes(bytes, summary, { file: input.source }, targets.get(input.relPath));
         const prev = acc.get(input.relPath);
+        // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes.
+        if (prev && spec.weight === 1) {
+          const merged = mergeGcdaBytes(bytes, prev.bytes);
+          if (merged) {
+            prev.bytes = merged;
+            prev.inputs++;
+            prev.lastSource = input.source;
+            continue;
+          }
+        }
+        const file = readGcda(bytes, { file: input.source });
+        checkVersion(input, file);
+        if (file.records.some((x) => x.type === 'summary') !== (hasSummaries || summary !== null)) {
+          throw new MergeError(`${input.source}: ${hasSummaries ? 'has no summary record while' : 'has a summary record while'} ${files[0]!.source} ${hasSummaries ? 'has one' : 'has none'}: refused`);
+        }
+        const weighted = weightGcda(file, spec.weight);
         if (!prev) {
-          acc.set(input.relPath, { file: weighted, sources: [input.source] });
+          // A copy: a tarball member is a view of the whole archive, which must not stay alive.
+          acc.set(input.relPath, { bytes: weighted === file ? bytes.slice() : writeGcda(weighted), inputs: 1, lastSource: input.source });
           continue;
         }
         const llvmRuns = opts.llvmFirstObject === undefined || opts.llvmFirstObject === input.relPath ? 'sum' : 'older';
-        const r = mergeGcda(weighted, prev.file, {
-          name: `${input.relPath} (${prev.sources[prev.sources.length - 1]} then ${input.source})`,
-          onMismatch: opts.onMismatch,
-          llvmRuns,
-        });
-        prev.file = r.file;
-        prev.sources.push(input.source);
+        let r;
+        try {
+          r = mergeGcda(weighted, readGcda(prev.bytes, { file: input.relPath }), { name: input.relPath, onMismatch: opts.onMismatch, llvmRuns, reuseOlder: true });
+        } catch (e) {
+          if (e instanceof MergeError) throw new MergeError(`${e.message} (merging ${input.source} into the accumulation ending with ${prev.lastSource})`);
+          throw e;
+        }
+        prev.bytes = writeGcda(r.file);
+        prev.inputs++;
+        prev.lastSource = input.source;
         mismatches.push(...r.mismatches);
         functionsOnlyNewer += r.onlyNewer;
         functionsOnlyOlder += r.onlyOlder;
       }
-      perInput.push({ input: spec.path, weight: spec.weight, files: run.length, summarized, skipped: skipped.length });
+      perInput.push({ input: spec.path, weight: spec.weight, files: files.length, summarized: summary !== null, skipped: skipped.length });
       bar?.increment();
     }
     bar?.stop();
@@ -123,21 +156,21 @@ export async function main(argv: string[]): Promise<number> {
     const names = [...acc.keys()].sort();
     const writer = new TreeWriter(opts.output);
     try {
-      for (const n of names) writer.write(outputPath(opts.output, n), writeGcda(acc.get(n)!.file));
+      for (const n of names) writer.write(outputPath(opts.output, n), acc.get(n)!.bytes);
       writer.commit();
     } catch (e) {
       writer.abort();
       throw e;
     }
 
-    const partial = names.filter((n) => acc.get(n)!.sources.length < specs.length);
-    const sample = acc.get(names[0]!)!.file.records.find((r) => r.type === 'summary');
+    const partial = names.filter((n) => acc.get(n)!.inputs < specs.length);
+    const sample = readGcda(acc.get(names[0]!)!.bytes).records.find((r) => r.type === 'summary');
     const runs = sample ? (sample.layout === 'counters' ? sample.arcs.runs : sample.runs) : null;
     const elapsed = (performance.now() - started) / 1000;
     const report = {
       inputs: perInput,
       objects: names.length,
-      version: version ? versionText(version.word) : null,
+      version: seen.version ? versionText(seen.version.word) : null,
       runs,
       objectsInSomeInputsOnly: partial.length,
       functionsOnlyInNewer: functionsOnlyNewer,
@@ -151,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (opts.quiet) return 0;
-    const v = version ? decodeVersion(version.word) : undefined;
+    const v = seen.version ? decodeVersion(seen.version.word) : undefined;
     const lines = [
       `gcda-merge: ${specs.length} inputs, ${names.length} objects, version '${v?.text}'${runs !== null ? `, runs ${runs}` : ''}`,
       ...perInput.map((p, i) => `  ${i + 1}. ${p.input}: ${p.files} files${p.weight !== 1 ? `, weight ${p.weight}` : ''}${p.summarized ? ', summarized as one run' : ''}`),
@@ -191,20 +224,4 @@ function inputSpecs(positional: string[], opts: Options, fail: (m: string) => ne
     });
   }
   return specs;
-}
-
-async function readRun(files: InputFile[]): Promise<Array<{ input: InputFile; file: GcdaFile }>> {
-  const out: Array<{ input: InputFile; file: GcdaFile }> = [];
-  for (const input of files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))) {
-    out.push({ input, file: readGcda(await input.read(), { file: input.source }) });
-  }
-  return out;
-}
-
-/** One input as one run of one program: the summary over all its files, written into each. */
-function summarizeRun(run: Array<{ input: InputFile; file: GcdaFile }>): Array<{ input: InputFile; file: GcdaFile }> {
-  const b = new ProgramSummaryBuilder();
-  for (const r of run) b.add(r.input.source, r.file, '/' + r.input.relPath);
-  const summary: ProgramSummary = b.finish().summary;
-  return run.map((r) => ({ input: r.input, file: applySummary(r.file, summary).file }));
 }

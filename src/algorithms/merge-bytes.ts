@@ -1,0 +1,171 @@
+import { counterKindInfo, counterKindOfTag, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
+import { HOST_LITTLE_ENDIAN } from '../format/bytes.js';
+import { decodeVersion, generationFeatures } from '../format/version.js';
+
+/**
+ * mergeGcda on encoded files, for the common case of a harvest: two runs of the same
+ * objects whose records line up one for one (same functions in the same order, same
+ * counter records) and whose counters are all of the `add` and `ior` kinds, with a GCC 9+
+ * run summary. The counters are combined in place in a copy of the newer file, word by word;
+ * nothing is decoded into objects. Returns null when the files do not have that shape (or
+ * are malformed): the caller then takes the model path (readGcda, mergeGcda, writeGcda),
+ * which gives the same bytes (tested) and the proper errors.
+ */
+export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array): Uint8Array | null {
+  if (memory.length < 16 || file.length < 16) return null;
+  const mv = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
+  const fv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const magic = mv.getUint32(0, true);
+  const little = magic === 0x67636461;
+  if (!little && magic !== 0x61646367) return null;
+  if (fv.getUint32(0, true) !== magic) return null;
+  const versionWord = mv.getUint32(4, little);
+  if (fv.getUint32(4, little) !== versionWord) return null;
+  const version = decodeVersion(versionWord);
+  if (!version || version.number < 90) return null;
+  const features = generationFeatures(version.number);
+  const headerSize = features.headerChecksum ? 16 : 12;
+  // Stamp and checksum must agree (otherwise a policy decides: the model path).
+  for (let i = 8; i < headerSize; i += 4) if (mv.getUint32(i, little) !== fv.getUint32(i, little)) return null;
+  const unit = features.lengthInBytes ? 1 : 4;
+
+  // Pass 1: walk both files in lockstep, checking the framing and that the records line up;
+  // size the output (a compact all-zero record on one side may need its payload).
+  let mp = headerSize;
+  let fp = headerSize;
+  let outSize = headerSize;
+  let sawSummary = false;
+  for (;;) {
+    // The end: a zero tag on both sides, or (kernel files) the end of both files.
+    if (mp === memory.length || fp === file.length) {
+      if (mp === memory.length && fp === file.length) break;
+      return null;
+    }
+    if (mp + 4 > memory.length || fp + 4 > file.length) return null;
+    const tag = mv.getUint32(mp, little);
+    if (fv.getUint32(fp, little) !== tag) return null;
+    if (tag === 0) break;
+    if (mp + 8 > memory.length || fp + 8 > file.length) return null;
+    const ml = mv.getInt32(mp + 4, little);
+    const fl = fv.getInt32(fp + 4, little);
+    const mSize = ml < 0 ? 0 : ml * unit;
+    const fSize = fl < 0 ? 0 : fl * unit;
+    if (mp + 8 + mSize > memory.length || fp + 8 + fSize > file.length) return null;
+    if (tag === TAG_FUNCTION) {
+      if (ml !== fl || mSize !== 12) return null;
+      for (let i = 0; i < 12; i += 4) if (mv.getUint32(mp + 8 + i, little) !== fv.getUint32(fp + 8 + i, little)) return null;
+      outSize += 8 + 12;
+    } else if (tag === TAG_OBJECT_SUMMARY) {
+      if (mSize !== 8 || fSize !== 8 || sawSummary || ml < 0 || fl < 0) return null;
+      sawSummary = true;
+      outSize += 16;
+    } else if (tag === TAG_PROGRAM_SUMMARY) {
+      return null;
+    } else {
+      const kind = counterKindOfTag(tag);
+      if (kind < 0) return null;
+      const rule = counterKindInfo(version.number, kind)?.merge;
+      if (rule !== 'add' && rule !== 'ior') return null;
+      const mCount = ml < 0 ? (-ml * unit) / 8 : mSize / 8;
+      const fCount = fl < 0 ? (-fl * unit) / 8 : fSize / 8;
+      if (!Number.isInteger(mCount) || mCount !== fCount) return null;
+      if (ml < 0 && !features.negativeLengthZeros) return null;
+      outSize += 8 + mCount * 8;
+    }
+    mp += 8 + mSize;
+    fp += 8 + fSize;
+  }
+  if (!sawSummary) return null;
+  const end = mp;
+  const trailer = memory.subarray(mp);
+  outSize += trailer.length;
+
+  // Pass 2: write the newer file's records with the counters combined. Word views when the
+  // file's byte order is the host's and the words are aligned (the usual case).
+  const out = new Uint8Array(outSize);
+  const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const words = little === HOST_LITTLE_ENDIAN && (memory.byteOffset & 3) === 0 && (file.byteOffset & 3) === 0;
+  const m32 = words ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >>> 2) : null;
+  const f32 = words ? new Int32Array(file.buffer, file.byteOffset, file.length >>> 2) : null;
+  const o32 = words ? new Int32Array(out.buffer, 0, outSize >>> 2) : null;
+  out.set(memory.subarray(0, headerSize), 0);
+  let op = headerSize;
+  mp = headerSize;
+  fp = headerSize;
+  while (mp < end) {
+    const tag = mv.getUint32(mp, little);
+    const ml = mv.getInt32(mp + 4, little);
+    const fl = fv.getInt32(fp + 4, little);
+    const mSize = ml < 0 ? 0 : ml * unit;
+    const fSize = fl < 0 ? 0 : fl * unit;
+    if (tag === TAG_FUNCTION) {
+      out.set(memory.subarray(mp, mp + 20), op);
+      op += 20;
+    } else if (tag === TAG_OBJECT_SUMMARY) {
+      // GCC 9+: runs and sum_max add, sum_max modulo 2^32 (libgcov-driver.c).
+      ov.setUint32(op, tag, little);
+      ov.setInt32(op + 4, ml, little);
+      ov.setUint32(op + 8, (mv.getUint32(mp + 8, little) + fv.getUint32(fp + 8, little)) >>> 0, little);
+      ov.setUint32(op + 12, (mv.getUint32(mp + 12, little) + fv.getUint32(fp + 12, little)) >>> 0, little);
+      op += 16;
+    } else {
+      const rule = counterKindInfo(version.number, counterKindOfTag(tag))!.merge;
+      const count = ml < 0 ? (-ml * unit) / 8 : mSize / 8;
+      const at = op + 8;
+      let nonZero = 0;
+      if (o32 !== null && ml >= 0 && fl >= 0) {
+        // Aligned words in host order: low word at even index (little-endian host only).
+        const mi = (mp + 8) >>> 2;
+        const fi = (fp + 8) >>> 2;
+        const oi = at >>> 2;
+        if (rule === 'add') {
+          for (let w = 0, n = count * 2; w < n; w += 2) {
+            const sum = (m32![mi + w]! >>> 0) + (f32![fi + w]! >>> 0);
+            const hi = (m32![mi + w + 1]! + f32![fi + w + 1]! + (sum > 0xffffffff ? 1 : 0)) | 0;
+            o32[oi + w] = sum | 0;
+            o32[oi + w + 1] = hi;
+            nonZero |= sum | hi;
+          }
+        } else {
+          for (let w = 0, n = count * 2; w < n; w++) nonZero |= o32[oi + w] = m32![mi + w]! | f32![fi + w]!;
+        }
+      } else for (let i = 0; i < count; i++) {
+        // A counter is its low word, then its high word, each in the file's byte order.
+        const mo = mp + 8 + 8 * i;
+        const fo = fp + 8 + 8 * i;
+        const mLo = ml < 0 ? 0 : mv.getUint32(mo, little);
+        const mHi = ml < 0 ? 0 : mv.getInt32(mo + 4, little);
+        const fLo = fl < 0 ? 0 : fv.getUint32(fo, little);
+        const fHi = fl < 0 ? 0 : fv.getInt32(fo + 4, little);
+        let lo: number;
+        let hi: number;
+        if (rule === 'add') {
+          const sum = mLo + fLo;
+          lo = sum >>> 0;
+          hi = (mHi + fHi + (sum > 0xffffffff ? 1 : 0)) | 0;
+        } else {
+          lo = (mLo | fLo) >>> 0;
+          hi = mHi | fHi;
+        }
+        nonZero |= lo | hi;
+        const oo = at + 8 * i;
+        ov.setUint32(oo, lo, little);
+        ov.setInt32(oo + 4, hi, little);
+      }
+      ov.setUint32(op, tag, little);
+      if (nonZero === 0 && count > 0 && features.negativeLengthZeros) {
+        // libgcov 11+ writes an all-zero record as a negative length without payload.
+        ov.setInt32(op + 4, -((count * 8) / unit), little);
+        op += 8;
+      } else {
+        ov.setInt32(op + 4, (count * 8) / unit, little);
+        op += 8 + count * 8;
+      }
+    }
+    mp += 8 + mSize;
+    fp += 8 + fSize;
+  }
+  out.set(trailer, op);
+  op += trailer.length;
+  return op === out.length ? out : out.slice(0, op);
+}
