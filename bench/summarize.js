@@ -4,12 +4,12 @@
 // Reports figures, asserts nothing; not part of the test suite.
 //
 //   node bench/summarize.js [--files N] [--rounds R]
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTar } from '../dist/node.js';
+import { measured as measure, median, MiB, settle } from './lib.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HARVEST = join(repo, 'fixtures/kernel/harvest-A.tar.gz');
@@ -22,22 +22,10 @@ const opt = (name, dflt) => {
 const targetFiles = opt('--files', 20000);
 const rounds = opt('--rounds', 5);
 const log = (s = '') => process.stdout.write(s + '\n');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const MiB = 1024 * 1024;
 
 const tmpRoot = mkdtempSync(join(tmpdir(), 'tarax-bench-summarize-'));
 process.on('exit', () => rmSync(tmpRoot, { recursive: true, force: true }));
-
-/** Runs argv under /usr/bin/time -f %M: wall seconds and max RSS in KiB. */
-function measured(argv) {
-  const rssFile = join(tmpRoot, 'rss.txt');
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const secs = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  return { secs, rssKiB: Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) };
-}
-const settle = () => spawnSync('sync');
+const measured = (argv) => measure(argv, tmpRoot);
 
 const entries = readTar(new Uint8Array(readFileSync(HARVEST)), HARVEST).filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
 const harvestBytes = entries.reduce((n, e) => n + e.data.length, 0);

@@ -1,0 +1,28 @@
+// Shared by the bench scripts: measuring a command, medians, flushing dirty pages.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+export const MiB = 1024 * 1024;
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Flushes dirty pages so one run's write-back does not land in the next run's timing. */
+export const settle = () => spawnSync('sync');
+
+/**
+ * Runs argv under /usr/bin/time (stdout discarded): wall seconds, max RSS in KiB (of the
+ * process or the largest of its waited-for children), user and system CPU seconds, and the
+ * 1-minute load average when it started.
+ */
+export function measured(argv, tmpDir) {
+  const rssFile = join(tmpDir, 'time.txt');
+  const load = loadavg()[0];
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const secs = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  const [rssKiB, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { secs, rssKiB, user, sys, load };
+}
