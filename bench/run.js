@@ -21,7 +21,9 @@ const REWRITE_BIN = join(repo, 'bin/gcda-rewrite.js');
 const DUMP_BIN = join(repo, 'bin/gcda-dump.js');
 const GCOV_DUMP = 'gcov-dump-12';
 const TIME_BIN = '/usr/bin/time';
-const BATCH = 2000; // files per xargs batch (argument-length limit)
+// Bytes of command line per xargs batch, the same for both dump tools: about 10,000 paths, so
+// a few processes for the whole tree (Linux allows 2 MiB of arguments and environment).
+const BATCH = 1000000;
 const MB = 1e6; // MB/s means 10^6 bytes per second
 
 // ---------------------------------------------------------------- arguments
@@ -285,10 +287,10 @@ log(`  median: cp -r ${copyBench.cpSecs.toFixed(2)} s, gcda-rewrite ${copyBench.
 log();
 
 // ---------------------------------------------------------------- 5. dump the whole tree
-log(`## dump all ${relPaths.length} files (xargs -n ${BATCH}, stdout to /dev/null)`);
+log(`## dump all ${relPaths.length} files (xargs -s ${BATCH}: the same batches for both tools, stdout to /dev/null)`);
 const listFile = join(tmpRoot, 'files.list0');
 writeFileSync(listFile, relPaths.map((p) => join(TREE, p)).join('\0') + '\0');
-const xargs = (cmd) => ['xargs', '-0', '-n', String(BATCH), '-a', listFile, ...cmd];
+const xargs = (cmd) => ['xargs', '-0', '-s', String(BATCH), '-a', listFile, ...cmd];
 const dumpBench = { skipped: null, gcovDumpSecs: null, gcdaDumpSecs: null, ratio: null, gcovDumpMaxRssKiB: null, gcdaDumpMaxRssKiB: null };
 const gcovDumpPath = which(GCOV_DUMP);
 {
