@@ -5,7 +5,7 @@
 # with and slow drifts of the machine hit all kernels alike.
 # usage: bench.sh WORKDIR [ROUNDS]          (default ROUNDS=15)
 # Environment: KERNELS (default "vanilla pgo-A pgo-B nosum-A"), WORKLOADS (default "A B"),
-#   BENCH_ARGS (extra guest parameters, default "a_requests=20000 b_seconds=10").
+#   BENCH_ARGS (extra guest parameters, default "a_requests=5000 b_seconds=8").
 # Output: WORKDIR/bench/results.tsv (one line per boot, appended; an interrupted run resumes where it
 # stopped), WORKDIR/bench/boots/R-KERNEL-WORKLOAD/console.log, then analyze.mjs writes results.md,
 # results.json and chart.svg.
@@ -14,7 +14,7 @@ workdir_init "${1:?usage: bench.sh WORKDIR [ROUNDS]}"
 rounds=${2:-15}
 read -r -a kernels <<< "${KERNELS:-vanilla pgo-A pgo-B nosum-A}"
 read -r -a workloads <<< "${WORKLOADS:-A B}"
-read -r -a args <<< "${BENCH_ARGS:-a_requests=20000 b_seconds=10}"
+read -r -a args <<< "${BENCH_ARGS:-a_requests=5000 b_seconds=8}"
 for k in "${kernels[@]}"; do [ -x "$UML_KERNELS/$k/linux" ] || die "kernel $k not built"; done
 mkdir -p "$BENCH/boots"
 res=$BENCH/results.tsv

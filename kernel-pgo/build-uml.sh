@@ -31,7 +31,7 @@ kcflags=
 log "build $name: make clean; make ARCH=um -j$JOBS linux${kcflags:+ KCFLAGS=\"$kcflags\"}"
 make -s -C "$KSRC" ARCH=um O="$UML_OBJ" clean
 t0=$(date +%s.%N)
-if ! make -C "$KSRC" ARCH=um O="$UML_OBJ" -j"$JOBS" KCFLAGS="$kcflags" linux > "$out/build.log" 2>&1; then
+if ! python3 "$KPGO_DIR/runtimed.py" "$out/build-time.json" -- make -C "$KSRC" ARCH=um O="$UML_OBJ" -j"$JOBS" KCFLAGS="$kcflags" linux > "$out/build.log" 2>&1; then
     tail -30 "$out/build.log" >&2
     die "build $name failed (log: $out/build.log)"
 fi

@@ -118,15 +118,18 @@ function kernelTable(dir, title, image) {
   const lines = [
     `### ${title}`,
     '',
-    `| kernel | build wall time s | ${image} .text | vmlinux.o .text | vmlinux.o .text.hot | vmlinux.o .text.unlikely | vmlinux.o all .text* |`,
-    '|---|---|---|---|---|---|---|',
+    `| kernel | build wall time s | build CPU s (user+sys of make's tree) | load1 before/after | ${image} .text | vmlinux.o .text | vmlinux.o .text.hot | vmlinux.o .text.unlikely | vmlinux.o all .text* |`,
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const k of names) {
     const d = join(dir, k);
     const img = codeSections(parseSizeA(readFileSync(join(d, 'size.txt'), 'utf8')));
     const vo = existsSync(join(d, 'vmlinux.o.size.txt')) ? codeSections(parseSizeA(readFileSync(join(d, 'vmlinux.o.size.txt'), 'utf8'))) : {};
     const secs = existsSync(join(d, 'build-seconds')) ? Number(readFileSync(join(d, 'build-seconds'), 'utf8')).toFixed(0) : '–';
-    lines.push(`| ${k} | ${secs} | ${n0(img.text)} | ${n0(vo.text)} | ${n0(vo.hot)} | ${n0(vo.unlikely)} | ${n0(vo.allText)} |`);
+    const bt = existsSync(join(d, 'build-time.json')) ? JSON.parse(readFileSync(join(d, 'build-time.json'), 'utf8')) : undefined;
+    const cpu = bt ? `${(bt.utime + bt.stime).toFixed(0)}` : '–';
+    const load = bt ? `${bt.load1_before.toFixed(1)}/${bt.load1_after.toFixed(1)}` : '–';
+    lines.push(`| ${k} | ${secs} | ${cpu} | ${load} | ${n0(img.text)} | ${n0(vo.text)} | ${n0(vo.hot)} | ${n0(vo.unlikely)} | ${n0(vo.allText)} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,8 @@
 #   it), so an interrupted run resumes by running the same command again.
 # Stages: source root uml-gcov harvest profiles uml-builds report bench x86 fixture summary
 # Environment: JOBS (make -j, default 2), ROUNDS (benchmark rounds, default 15),
-#   TRAIN_ARGS / BENCH_ARGS (guest workload parameters, default "a_requests=20000 b_seconds=10"),
+#   TRAIN_ARGS (training runs, default "a_requests=20000 b_seconds=10"), BENCH_ARGS (benchmark boots,
+#   default "a_requests=5000 b_seconds=8"),
 #   X86_ARGS (x86_64 training run, default "a_requests=2000"), X86_WORKLOAD (default A).
 . "$(dirname "$0")/lib.sh"
 workdir_init "${1:?usage: run-all.sh WORKDIR [STAGE...]}"
@@ -13,7 +14,7 @@ shift
 all=(source root uml-gcov harvest profiles uml-builds report bench x86 summary)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all[@]}")
 read -r -a train <<< "${TRAIN_ARGS:-a_requests=20000 b_seconds=10}"
-export BENCH_ARGS=${BENCH_ARGS:-a_requests=20000 b_seconds=10}
+export BENCH_ARGS=${BENCH_ARGS:-a_requests=5000 b_seconds=8}
 read -r -a x86args <<< "${X86_ARGS:-a_requests=2000}"
 K=$KPGO_DIR
 n=0
@@ -46,8 +47,8 @@ for s in "${stages[@]}"; do
             "$K/x86/build-x86.sh" "$WORK" gcov
             "$K/x86/harvest-x86.sh" "$WORK" "${X86_WORKLOAD:-A}" "${X86_WORKLOAD:-A}" "${x86args[@]}"
             "$K/summarize.sh" "$X86/harvest/${X86_WORKLOAD:-A}/tree" "$X86/obj" "$X86/profiles/${X86_WORKLOAD:-A}" "$X86/profiles/nosum-${X86_WORKLOAD:-A}"
-            "$K/x86/build-x86.sh" "$WORK" vanilla
             "$K/x86/build-x86.sh" "$WORK" "pgo-${X86_WORKLOAD:-A}" "$X86/profiles/${X86_WORKLOAD:-A}"
+            "$K/x86/build-x86.sh" "$WORK" vanilla
             "$K/x86/build-x86.sh" "$WORK" "nosum-${X86_WORKLOAD:-A}" "$X86/profiles/nosum-${X86_WORKLOAD:-A}" ;;
         fixture) stage fixture; "$K/make-fixture.sh" "$WORK" "$KPGO_REPO/fixtures/kernel" ;;
         summary) stage summary; node "$K/report.mjs" "$WORK" | tee "$WORK/report.md" ;;

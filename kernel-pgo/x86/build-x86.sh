@@ -26,7 +26,7 @@ kcflags=
 log "x86 build $name: make clean; make ARCH=x86_64 -j$JOBS bzImage${kcflags:+ KCFLAGS=\"$kcflags\"}"
 make -s -C "$KSRC" ARCH=x86_64 O="$obj" clean
 t0=$(date +%s.%N)
-if ! make -C "$KSRC" ARCH=x86_64 O="$obj" -j"$JOBS" KCFLAGS="$kcflags" bzImage > "$out/build.log" 2>&1; then
+if ! python3 "$KPGO_DIR/runtimed.py" "$out/build-time.json" -- make -C "$KSRC" ARCH=x86_64 O="$obj" -j"$JOBS" KCFLAGS="$kcflags" bzImage > "$out/build.log" 2>&1; then
     tail -30 "$out/build.log" >&2; die "x86 build $name failed (log: $out/build.log)"
 fi
 secs=$(echo "$(date +%s.%N) - $t0" | bc)
