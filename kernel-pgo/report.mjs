@@ -56,7 +56,8 @@ export function parseCmdLines(text) {
 /** Objects GCC reported without a profile: -Wmissing-profile warnings of a build log -> profile names. */
 export function missingProfiles(buildLog) {
   const out = [];
-  const re = /'([^']+\.gcda)' profile count data file not found \[-Wmissing-profile\]/g;
+  // GCC quotes with ‘…’ in a UTF-8 locale and '…' in the C locale
+  const re = /[‘']([^’']+\.gcda)[’'] profile count data file not found \[-Wmissing-profile\]/g;
   for (const m of buildLog.matchAll(re)) out.push(m[1].split('/').pop());
   return [...new Set(out)];
 }

@@ -309,6 +309,8 @@ describe('build report parsers', () => {
   it('-Wmissing-profile warnings name the profile files GCC did not find', () => {
     const log = "/s/arch/um/os-Linux/util.c: warning: '/p/A/#o#arch#um#os-Linux#util.gcda' profile count data file not found [-Wmissing-profile]\n";
     expect(R.missingProfiles(log)).toEqual(['#o#arch#um#os-Linux#util.gcda']);
+    const utf8 = '/s/kernel/bounds.c:35:1: warning: \u2018/p/A/#o#kernel#bounds.gcda\u2019 profile count data file not found [-Wmissing-profile]\n';
+    expect(R.missingProfiles(utf8 + log)).toEqual(['#o#kernel#bounds.gcda', '#o#arch#um#os-Linux#util.gcda']);
     expect(R.mangle('/o/arch/x86/um/../lib/csum-partial_64')).toBe('#o#arch#x86#um#^#lib#csum-partial_64');
   });
   it('coverage: found, never instrumented, not harvested, not compiled with -fprofile-use', () => {
