@@ -43,9 +43,10 @@ export function parseCmdLines(text) {
   for (const line of text.split('\n')) {
     const m = /^(?:saved)?cmd_(\S+)\.o\s*:=\s*(.*)$/.exec(line);
     if (!m) continue;
-    if (/^(scripts|tools)\//.test(m[1])) continue; // host programs of the build, not kernel code
+    if (/^(scripts|tools)\//.test(m[1]) || m[1].includes('/tools/objtool/')) continue; // host programs of the build, not kernel code
     const cmd = m[2];
-    const toks = cmd.trim().split(/\s+/);
+    // x86 appends '; ./tools/objtool/objtool ...' to the compile: the compile is the part before ';'
+    const toks = cmd.split(';')[0].trim().split(/\s+/);
     const src = toks[toks.length - 1];
     if (!src.endsWith('.c') || !/(^|\/)(\S*-)?gcc(-\d+)?$/.test(toks[0]) || !toks.includes('-c')) continue;
     out.push({ obj: m[1], src, cmd });

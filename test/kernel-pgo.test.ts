@@ -303,8 +303,12 @@ describe('build report parsers', () => {
       'cmd_arch/x86/um/../lib/csum-partial_64.o := gcc -O2 -c -o arch/x86/um/../lib/csum-partial_64.o /s/arch/x86/um/../lib/csum-partial_64.c',
       'cmd_arch/x86/um/setjmp_64.o := gcc -D__ASSEMBLY__ -c -o arch/x86/um/setjmp_64.o /s/arch/x86/um/setjmp_64.S',
       'cmd_kernel/built-in.a := rm -f kernel/built-in.a; ar cDPrST kernel/built-in.a kernel/fork.o',
+      // x86_64: objtool runs after the compile in the same command
+      'cmd_kernel/exit.o := gcc -O2 -c -o kernel/exit.o /s/kernel/exit.c  ; ./tools/objtool/objtool --orc --static-call   kernel/exit.o',
+      'cmd_scripts/mod/modpost.o := gcc -O2 -c -o scripts/mod/modpost.o /s/scripts/mod/modpost.c',
+      'cmd_/o/tools/objtool/check.o := gcc -O2 -c -o /o/tools/objtool/check.o /s/tools/objtool/check.c',
     ].join('\n');
-    expect(R.parseCmdLines(lines).map((o: { obj: string }) => o.obj)).toEqual(['kernel/fork', 'arch/x86/um/../lib/csum-partial_64']);
+    expect(R.parseCmdLines(lines).map((o: { obj: string }) => o.obj)).toEqual(['kernel/fork', 'arch/x86/um/../lib/csum-partial_64', 'kernel/exit']);
   });
   it('-Wmissing-profile warnings name the profile files GCC did not find', () => {
     const log = "/s/arch/um/os-Linux/util.c: warning: '/p/A/#o#arch#um#os-Linux#util.gcda' profile count data file not found [-Wmissing-profile]\n";
