@@ -11,7 +11,7 @@ import { decodeVersion, generationFeatures } from '../format/version.js';
  * are malformed): the caller then takes the model path (readGcda, mergeGcda, writeGcda),
  * which gives the same bytes (tested) and the proper errors.
  */
-export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array): Uint8Array | null {
+export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: ScratchBuffer): Uint8Array | null {
   if (memory.length < 16 || file.length < 16) return null;
   const mv = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
   const fv = new DataView(file.buffer, file.byteOffset, file.byteLength);
@@ -82,12 +82,12 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array): Uint8Array
 
   // Pass 2: write the newer file's records with the counters combined. Word views when the
   // file's byte order is the host's and the words are aligned (the usual case).
-  const out = new Uint8Array(outSize);
+  const out = scratch ? scratch.get(outSize) : new Uint8Array(outSize);
   const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const words = little === HOST_LITTLE_ENDIAN && (memory.byteOffset & 3) === 0 && (file.byteOffset & 3) === 0;
   const m32 = words ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >>> 2) : null;
   const f32 = words ? new Int32Array(file.buffer, file.byteOffset, file.length >>> 2) : null;
-  const o32 = words ? new Int32Array(out.buffer, 0, outSize >>> 2) : null;
+  const o32 = words ? new Int32Array(out.buffer, out.byteOffset, outSize >>> 2) : null;
   out.set(memory.subarray(0, headerSize), 0);
   let op = headerSize;
   mp = headerSize;
@@ -167,5 +167,21 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array): Uint8Array
   }
   out.set(trailer, op);
   op += trailer.length;
-  return op === out.length ? out : out.slice(0, op);
+  return op === out.length ? out : scratch ? out.subarray(0, op) : out.slice(0, op);
+}
+
+/**
+ * A buffer reused from call to call (grown when too small), for results that the caller
+ * copies out at once: folding many inputs then allocates nothing per file.
+ */
+export class ScratchBuffer {
+  private bytes = new Uint8Array(0);
+
+  /** A zero-filled view of `size` bytes, valid until the next call. */
+  get(size: number): Uint8Array {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, this.bytes.length * 2, 4096));
+    const view = this.bytes.subarray(0, size);
+    view.fill(0);
+    return view;
+  }
 }

@@ -5,9 +5,9 @@ import { SingleBar } from 'cli-progress';
 import { decodeVersion, versionText } from '../format/version.js';
 import { readGcda, type GcdaFile } from '../model/gcda.js';
 import { ProgramSummaryBuilder, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
-import { mergeGcdaBytes } from '../algorithms/merge-bytes.js';
+import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
-import { collectInputs, type InputFile } from '../tree/inputs.js';
+import { collectInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
 import { runCli } from './common.js';
@@ -72,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     // model per object would cost several times the tree's size), each object is decoded,
     // merged with the input's file and encoded again. Memory holds the accumulation and one
     // input file, whatever the number of inputs.
+    const reader = new ReusingReader();
+    const scratch = new ScratchBuffer();
     for (const spec of specs) {
       bar?.update({ file: spec.path });
       const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
@@ -108,14 +110,17 @@ export async function main(argv: string[]): Promise<number> {
         summary = b.finish().summary;
       }
       for (const input of files) {
-        let bytes = await input.read();
+        // Read into a reused buffer: every path below copies what it keeps.
+        let bytes = await reader.read(input);
         if (summary) bytes = summarizedBytes(bytes, summary, { file: input.source }, targets.get(input.relPath));
         const prev = acc.get(input.relPath);
-        // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes.
+        // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes,
+        // into a reused buffer, then copied over the accumulation when the size is the same.
         if (prev && spec.weight === 1) {
-          const merged = mergeGcdaBytes(bytes, prev.bytes);
+          const merged = mergeGcdaBytes(bytes, prev.bytes, scratch);
           if (merged) {
-            prev.bytes = merged;
+            if (merged.length === prev.bytes.length) prev.bytes.set(merged);
+            else prev.bytes = merged.slice();
             prev.inputs++;
             prev.lastSource = input.source;
             continue;
@@ -147,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
         functionsOnlyNewer += r.onlyNewer;
         functionsOnlyOlder += r.onlyOlder;
       }
+      if (process.env.TARAX_DEBUG_MEMORY) { (globalThis as { gc?: () => void }).gc?.(); const m = process.memoryUsage(); process.stderr.write(`after ${spec.path}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`); }
       perInput.push({ input: spec.path, weight: spec.weight, files: files.length, summarized: summary !== null, skipped: skipped.length });
       bar?.increment();
     }

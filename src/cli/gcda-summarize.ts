@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--layout <layout>', 'output names: mirror the input tree, or the names GCC reads under -fprofile-use -fprofile-dir=OUT').choices(['mirror', 'profile-dir']).default('mirror'))
     .option('--path-prefix <dir>', 'absolute directory that the root of the input tree stands for (a copy of /sys/kernel/debug/gcov: /)', '/')
     .option('--profile-prefix-path <dir>', 'profile-dir layout, GCC 9+: strip this build directory from the names; rebuild with -fprofile-prefix-path=<dir> (GCC 11+)')
-    .option('--build-root <dir>', 'profile-dir layout, GCC 8 and older: the directory the objects were compiled in (default: the .gcno cwd)')
+    .option('--build-root <dir>', 'profile-dir layout: the absolute directory the objects were compiled in (default: the .gcno cwd); names GCC 8 and older objects, and places the --kbuild paths')
     .option('--kbuild <objtree>', "profile-dir layout: read the kernel build's .*.o.cmd files for objects compiled through a '..' path")
     .option('--force', 'recompute files that already carry a summary and replace it (the differences are reported)')
     .addOption(new Option('--producer <who>', 'runtime whose summary to write; auto recognises LLVM-written files').choices(['auto', 'gcc', 'llvm']).default('auto'))
@@ -113,8 +113,10 @@ export async function main(argv: string[]): Promise<number> {
         warnings.push(`${g.source}: not a readable .gcno, ignored`);
       }
     }
-    const compiledPaths = opts.kbuild ? kbuildCompiledPaths(resolve(opts.kbuild)) : undefined;
     const buildRoot = opts.buildRoot ?? (buildDirs.size === 1 ? [...buildDirs][0] : undefined);
+    // The .cmd paths are relative to the object tree as it was when the kernel was built: a
+    // copy of it elsewhere is placed by the build root (given, or from the .gcno files).
+    const compiledPaths = opts.kbuild ? kbuildCompiledPaths(resolve(opts.kbuild), buildRoot) : undefined;
     let compiledThroughDotDot = 0;
     const destinations = kept.map(({ input }) => {
       if (opts.inPlace) return input.source;
@@ -169,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     const dangling = skipped.filter((s) => s.reason.startsWith('symbolic link'));
     const hints: string[] = [];
     if (opts.layout === 'profile-dir') {
-      const where = buildRoot ?? '(the build directory)';
+      const where = buildRoot ?? 'BUILD_DIR';
       if (versionNumber >= 90 && !opts.profilePrefixPath) {
         hints.push(
           `rebuild with -fprofile-use -fprofile-dir=${resolve(opts.output!)} in the same directory as the instrumented build (${where}); ` +

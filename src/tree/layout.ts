@@ -76,10 +76,11 @@ function stripPrefix(path: string, prefix: string): string | undefined {
 /**
  * Reads a kbuild object tree's `.NAME.o.cmd` files (`cmd_PATH.o := ...` or, from Linux 6.3,
  * `savedcmd_PATH.o := ...`) and returns, for every object compiled through a '..' path,
- * its resolved absolute path mapped to the one GCC saw. buildDir is the absolute directory
- * make ran in (the kernel's objtree).
+ * its resolved absolute path mapped to the one GCC saw. buildDir is the object tree to read
+ * (the kernel's objtree, or a copy of its .cmd files); builtAt the absolute directory make
+ * ran in when the objects were compiled (default: buildDir).
  */
-export function kbuildCompiledPaths(buildDir: string): Map<string, string> {
+export function kbuildCompiledPaths(buildDir: string, builtAt: string = buildDir): Map<string, string> {
   const map = new Map<string, string>();
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -90,7 +91,7 @@ export function kbuildCompiledPaths(buildDir: string): Map<string, string> {
         const text = readFileSync(p, 'latin1');
         const m = /^(?:saved)?cmd_(\S+)\.o\s*:=/m.exec(text.slice(0, 4096));
         if (!m || !m[1]!.split('/').includes('..')) continue;
-        const compiled = buildDir.replace(/\/+$/, '') + '/' + m[1]!;
+        const compiled = builtAt.replace(/\/+$/, '') + '/' + m[1]!;
         map.set(posix.normalize(compiled), compiled);
       }
     }
