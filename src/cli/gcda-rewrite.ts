@@ -36,29 +36,35 @@ export async function main(argv: string[]): Promise<number> {
       program.error(`gcda-rewrite: ${(e as Error).message}`);
     }
     // Read and check every input before writing anything, so bad input leaves OUT untouched.
-    const models: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
+    // Only --normalize needs every model at once (its factor is over all inputs); otherwise
+    // each file is encoded as soon as it is read and only its bytes are kept.
+    const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
+    const pending: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
+    const encode = (path: string, input: Uint8Array, model: GcovFile, source: string) => {
+      let data: Uint8Array;
+      try {
+        data = writeGcovFile(scale && model.type === 'gcda' ? scaleGcda(model, scale) : model);
+      } catch (e) {
+        if (e instanceof GcovFormatError) throw e;
+        throw new Error(`${source}: ${(e as Error).message}`);
+      }
+      outputs.push({ path, data, same: equalBytes(input, data) });
+    };
     let bytesIn = 0;
     for (const f of files) {
       const input = await f.read();
       bytesIn += input.length;
-      models.push({ path: outputPath(opts.output, f.relPath), input, model: readGcovFile(input, f.source), source: f.source });
+      const model = readGcovFile(input, f.source);
+      const path = outputPath(opts.output, f.relPath);
+      if (opts.normalize !== undefined) pending.push({ path, input, model, source: f.source });
+      else encode(path, input, model, f.source);
     }
     if (opts.normalize !== undefined) {
       // gcov-tool rewrite -n: one factor for the whole profile, from its largest arc counter.
-      const current = maxArcCounter(models.flatMap((m) => (m.model.type === 'gcda' ? [m.model] : [])));
+      const current = maxArcCounter(pending.flatMap((m) => (m.model.type === 'gcda' ? [m.model] : [])));
       if (current === 0n) throw new Error('--normalize: every arc counter is 0, nothing to scale from');
       scale = normalizeScale(BigInt(opts.normalize), current);
-    }
-    const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
-    for (const m of models) {
-      let data: Uint8Array;
-      try {
-        data = writeGcovFile(scale && m.model.type === 'gcda' ? scaleGcda(m.model, scale) : m.model);
-      } catch (e) {
-        if (e instanceof GcovFormatError) throw e;
-        throw new Error(`${m.source}: ${(e as Error).message}`);
-      }
-      outputs.push({ path: m.path, data, same: equalBytes(m.input, data) });
+      for (const m of pending) encode(m.path, m.input, m.model, m.source);
     }
     const writer = new TreeWriter(opts.output);
     try {
