@@ -27,8 +27,8 @@ describe('profile-dir names', () => {
       writeFileSync(join(dir, 'arch/x86/lib/.plain.o.cmd'), 'cmd_arch/x86/lib/plain.o := gcc -c\n');
       const live = kbuildCompiledPaths(dir);
       expect([...live]).toEqual([[`${dir}/arch/x86/lib/csum-partial_64`, `${dir}/arch/x86/um/../lib/csum-partial_64`]]);
-      const copied = kbuildCompiledPaths(dir, '/work/linux');
-      expect([...copied]).toEqual([['/work/linux/arch/x86/lib/csum-partial_64', '/work/linux/arch/x86/um/../lib/csum-partial_64']]);
+      const copied = kbuildCompiledPaths(dir, '/build/linux');
+      expect([...copied]).toEqual([['/build/linux/arch/x86/lib/csum-partial_64', '/build/linux/arch/x86/um/../lib/csum-partial_64']]);
       expect(profileDirName('work/linux/arch/x86/lib/csum-partial_64.gcda', { versionNumber: 122, compiledPaths: copied })).toBe('#work#linux#arch#x86#um#^#lib#csum-partial_64.gcda');
     } finally {
       rmSync(dir, { recursive: true, force: true });
