@@ -29,7 +29,7 @@ describe('profile-dir names', () => {
       expect([...live]).toEqual([[`${dir}/arch/x86/lib/csum-partial_64`, `${dir}/arch/x86/um/../lib/csum-partial_64`]]);
       const copied = kbuildCompiledPaths(dir, '/build/linux');
       expect([...copied]).toEqual([['/build/linux/arch/x86/lib/csum-partial_64', '/build/linux/arch/x86/um/../lib/csum-partial_64']]);
-      expect(profileDirName('work/linux/arch/x86/lib/csum-partial_64.gcda', { versionNumber: 122, compiledPaths: copied })).toBe('#work#linux#arch#x86#um#^#lib#csum-partial_64.gcda');
+      expect(profileDirName('build/linux/arch/x86/lib/csum-partial_64.gcda', { versionNumber: 122, compiledPaths: copied })).toBe('#build#linux#arch#x86#um#^#lib#csum-partial_64.gcda');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
