@@ -4,6 +4,7 @@ import { decodeVersion, generationFeatures, versionText } from '../format/versio
 import type { RawRecord } from '../model/common.js';
 import type { CountersRecord, GcdaFile, GcdaFunction, GcdaRecord, SummaryRecord } from '../model/gcda.js';
 import { mergeHistograms } from './histogram.js';
+import { isSummary, looksLlvmWritten } from './summary.js';
 import { HI, LO, bufferWordView, wordView } from './int64.js';
 
 /**
@@ -95,7 +96,7 @@ export function mergeGcda(memory: GcdaFile, file: GcdaFile, options: MergeOption
   }
 
   const v = decodeVersion(memory.version)!.number;
-  const llvm = isLlvmFile(memory) || isLlvmFile(file);
+  const llvm = looksLlvmWritten(memory) || looksLlvmWritten(file);
   const olderFns = new Map<number, GcdaFunction>();
   for (const r of file.records) if (r.type === 'function' && !r.placeholder) olderFns.set(r.ident, r);
   const records: GcdaRecord[] = [];
@@ -103,7 +104,7 @@ export function mergeGcda(memory: GcdaFile, file: GcdaFile, options: MergeOption
   const summaries = mergeSummaries(memory, file, name, llvm, options.llvmRuns ?? 'sum');
   let summariesPlaced = false;
   for (const r of memory.records) {
-    if (r.type === 'summary' || isSummaryRaw(r)) {
+    if (isSummary(r)) {
       // The merged summaries take the place of the newer side's first summary.
       if (!summariesPlaced) records.push(...summaries);
       summariesPlaced = true;
@@ -127,15 +128,6 @@ export function mergeGcda(memory: GcdaFile, file: GcdaFile, options: MergeOption
   for (const r of file.records) if (r.type === 'function' && !r.placeholder && olderFns.has(r.ident)) records.push(r);
   if (!summariesPlaced) records.push(...summaries);
   return { file: { ...memory, records }, mismatches, onlyNewer, onlyOlder };
-}
-
-function isSummaryRaw(r: GcdaRecord): boolean {
-  return r.type === 'raw' && (r.tag === 0xa1000000 || r.tag === 0xa3000000);
-}
-
-function isLlvmFile(f: GcdaFile): boolean {
-  if (f.trailer.length === 8) return true;
-  return f.records.some((r) => (r.type === 'summary' && r.layout === 'llvm-runs') || (r.type === 'function' && r.name !== undefined));
 }
 
 function mergeFunction(

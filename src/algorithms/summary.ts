@@ -1,3 +1,4 @@
+import { concatBytes } from '../format/bytes.js';
 import type { HistogramBucket } from '../format/summary-codec.js';
 import { TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
 import { decodeVersion, versionText } from '../format/version.js';
@@ -308,14 +309,7 @@ export function summarizedBytes(
   target?: SummaryTarget,
 ): Uint8Array {
   const parts = summarizedParts(bytes, summary, options, target);
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 /**
@@ -364,7 +358,8 @@ function filledChecksum(file: GcdaFile, summary: ProgramSummary, options: Summar
   return objectChecksum(file) ?? file.checksum;
 }
 
-function isSummary(r: GcdaRecord): r is SummaryRecord {
+/** A summary record of any layout, decoded or kept raw. */
+export function isSummary(r: GcdaRecord): r is SummaryRecord {
   return r.type === 'summary' || (r.type === 'raw' && (r.tag === TAG_OBJECT_SUMMARY || r.tag === TAG_PROGRAM_SUMMARY));
 }
 
