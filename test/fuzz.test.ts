@@ -11,6 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../src/format/bytes.js';
 import {
   CORPUS_DIR,
   FIXTURES_DIR,
@@ -106,15 +107,6 @@ function check(bytes: Uint8Array, label: string, embedAt = 0) {
   return outcome;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------
 // Random bytes.
@@ -130,7 +122,7 @@ const randomBytes = fc.oneof(
     .map(({ h, full, rest }) => {
       const hd = HEADERS[h]!;
       const prefix = full ? hd.header : hd.prefix;
-      return { bytes: concat([prefix, rest]).slice(0, 512), from: `header of ${hd.kind} ${hd.versionWord.toString(16)}${hd.little ? '' : ' (BE)'}` };
+      return { bytes: concatBytes([prefix, rest]).slice(0, 512), from: `header of ${hd.kind} ${hd.versionWord.toString(16)}${hd.little ? '' : ' (BE)'}` };
     }),
 );
 
@@ -186,13 +178,13 @@ function applyMutation(b: Uint8Array, m: Mutation): Uint8Array {
       return b.slice(0, m.at % (n + 1));
     case 'splice': {
       const at = m.at % (n + 1);
-      return concat([b.subarray(0, at), b.subarray(Math.min(n, at + m.len))]);
+      return concatBytes([b.subarray(0, at), b.subarray(Math.min(n, at + m.len))]);
     }
     case 'duplicate': {
       const at = m.at % (n + 1);
       const piece = b.slice(at, Math.min(n, at + m.len));
       const to = m.to % (n + 1);
-      return concat([b.subarray(0, to), piece, b.subarray(to)]);
+      return concatBytes([b.subarray(0, to), piece, b.subarray(to)]);
     }
     case 'word': {
       if (n < 4) return b;
@@ -464,7 +456,7 @@ function buildFile(h: Header, header: Uint8Array, recs: RecSpec[], tail: Trailer
     r.body(body, byteStrings);
     let payload = body.done();
     // Word-length files hold whole words.
-    if (unit === 4 && payload.length % 4) payload = concat([payload, new Uint8Array(4 - (payload.length % 4))]);
+    if (unit === 4 && payload.length % 4) payload = concatBytes([payload, new Uint8Array(4 - (payload.length % 4))]);
     o.u32(r.tag);
     if (r.len.t === 'negative') o.u32(-((r.len.n * 8) / unit));
     else if (r.len.t === 'off') o.u32(payload.length / unit + r.len.delta);

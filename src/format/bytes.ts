@@ -206,3 +206,14 @@ export function writeCounterArray(target: Uint8Array, offset: number, values: Bi
     dv.setUint32(i * 8 + 4, Number(BigInt.asUintN(32, v >> 32n)), little);
   }
 }
+
+/** The pieces, one after the other, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
