@@ -102,6 +102,7 @@ export class SummarizeError extends Error {
 }
 
 const TWO32 = 1n << 32n;
+const utf8Encoder = new TextEncoder();
 
 /**
  * Computes the program summary one object at a time, so a caller can stream a harvest of
@@ -147,8 +148,12 @@ export class ProgramSummaryBuilder {
     const number = decodeVersion(file.version)!.number;
     if (number >= 48 && number < 90 && !this.histogram) this.histogram = new HistogramBuilder();
     this.stats.objects++;
-    this.crc = programChecksumStep(this.crc, file);
-    this.pathCrc = crc32Bytes(this.pathCrc, new TextEncoder().encode(gcdaPath + '\0'));
+    // Only GCC 3.4-8 summaries carry a program checksum (4.7-8 over the function records,
+    // 3.4-4.6 over the paths): not computed for GCC 9+ files, the kernel's.
+    if (number < 90) {
+      this.crc = programChecksumStep(this.crc, file);
+      if (number < 47) this.pathCrc = crc32Bytes(this.pathCrc, utf8Encoder.encode(gcdaPath + '\0'));
+    }
     for (const r of file.records) {
       if (r.type !== 'function' || r.placeholder) continue;
       this.stats.functions++;
