@@ -4,7 +4,7 @@
  * empty files from tar, mixed versions), existing summaries, in-place, and bad input that
  * must leave no output behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGcda, summarize, writeGcda } from '../src/index.js';
 import { readTar } from '../src/tree/tar.js';
 import { runCli } from './helpers/cli.js';
-import { FIXTURES, findFiles } from './helpers/paths.js';
+import { FIXTURES, REPO, findFiles } from './helpers/paths.js';
+import { haveTool } from './helpers/tools.js';
 
 const HARVEST = join(FIXTURES, 'kernel/harvest-A.tar.gz');
 let tmp: string;
@@ -91,6 +92,42 @@ describe('gcda-summarize on the kernel harvest', () => {
     expect(runCli('gcda-summarize', [tree, '-o', join(tmp, 'x'), '--in-place']).status).toBe(1);
     expect(runCli('gcda-summarize', [HARVEST, '--in-place']).status).toBe(1);
     expect(runCli('gcda-summarize', [tree]).status).toBe(1);
+  });
+});
+
+describe('process', () => {
+  it('a tree of more than 4000 files runs in a node relaunched with a small young generation, and gives the same bytes', () => {
+    const big = join(tmp, 'big');
+    for (let c = 0; c < 5; c++) cpSync(tree, join(big, `copy${c}`), { recursive: true });
+    const out = join(tmp, 'out-big');
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/gcda-summarize.js'), big, '-o', out, '-q'], {
+      encoding: 'utf8',
+      env: { ...process.env, TARAX_DEBUG: '1' },
+    });
+    expect(r.stderr).toContain('large input: relaunching node with --max-semi-space-size=1');
+    expect(r.status).toBe(0);
+    const small = join(tmp, 'out-small');
+    const s = spawnSync(process.execPath, [join(REPO, 'bin/gcda-summarize.js'), join(big, 'copy0'), '-o', small, '-q'], {
+      encoding: 'utf8',
+      env: { ...process.env, TARAX_DEBUG: '1' },
+    });
+    expect(s.stderr).toBe(''); // 851 files: no relaunch
+    expect(s.status).toBe(0);
+    // Five copies of one harvest make one program with five times each function: the same
+    // sum_max, so every copy's output equals the single copy's.
+    for (const p of rel(small)) expect(hex(read(join(out, 'copy3', p))), p).toBe(hex(read(join(small, p))));
+  });
+
+  it('on a terminal it shows a progress bar for each pass (cli-progress, loaded only then)', () => {
+    if (!haveTool('script', 'bsdutils')) return;
+    const out = join(tmp, 'out-tty');
+    const cmd = [process.execPath, join(REPO, 'bin/gcda-summarize.js'), tree, '-o', out].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('gcda-summarize reading [');
+    expect(r.stdout).toContain('gcda-summarize writing [');
+    expect(r.stdout).toContain('851/851 files');
+    expect(existsSync(out)).toBe(true);
   });
 });
 

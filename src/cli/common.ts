@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import type { Options as BarOptions, SingleBar } from 'cli-progress';
 import { GcovFormatError } from '../format/errors.js';
 
 /**
@@ -35,4 +37,14 @@ export function errorLine(e: unknown): string {
     if (err.code === 'EACCES') return `${err.path}: permission denied`;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A cli-progress bar on stderr, loaded only when one is shown (on a terminal): the module
+ * costs about 10 ms of start-up, a tenth of a small run's wall time.
+ */
+export function progressBarOnStderr(format: string): SingleBar {
+  const { SingleBar: Bar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+  const options: BarOptions = { stream: process.stderr, format, hideCursor: true, clearOnComplete: true };
+  return new Bar(options);
 }

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { decodeVersion, versionText } from '../format/version.js';
-import { readGcda, type GcdaFile } from '../model/gcda.js';
+import { frameGcda, readGcda } from '../model/gcda.js';
 import { ProgramSummaryBuilder, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
 import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
 import { collectInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
-import { runCli } from './common.js';
+import { progressBarOnStderr, runCli } from './common.js';
 
 interface Options {
   output: string;
@@ -65,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     const seen: { version: { word: number; source: string } | null } = { version: null };
     let functionsOnlyNewer = 0;
     let functionsOnlyOlder = 0;
-    const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : new SingleBar({ stream: process.stderr, format: 'gcda-merge [{bar}] input {value}/{total} {file}', hideCursor: true, clearOnComplete: true });
+    const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : progressBarOnStderr('gcda-merge [{bar}] input {value}/{total} {file}');
     bar?.start(specs.length, 0, { file: '' });
 
     // One input at a time, one file at a time: the accumulation is kept as encoded bytes (a
@@ -79,7 +78,12 @@ export async function main(argv: string[]): Promise<number> {
       const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
       if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
       files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
-      const checkVersion = (input: InputFile, file: GcdaFile) => {
+      const checkSummaryPresence = (input: InputFile, has: boolean) => {
+        if (has !== (hasSummaries || summary !== null)) {
+          throw new MergeError(`${input.source}: ${hasSummaries ? 'has no summary record while' : 'has a summary record while'} ${files[0]!.source} ${hasSummaries ? 'has one' : 'has none'}: refused`);
+        }
+      };
+      const checkVersion = (input: InputFile, file: { version: number }) => {
         const known = seen.version;
         if (!known) seen.version = { word: file.version, source: input.source };
         else if (file.version !== known.word) {
@@ -89,8 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         }
       };
       // The first file tells whether this input carries summaries; all of its files must agree.
-      const first = readGcda(await files[0]!.read(), { file: files[0]!.source });
-      const hasSummaries = first.records.some((x) => x.type === 'summary');
+      const hasSummaries = frameGcda(await files[0]!.read(), { file: files[0]!.source }).hasSummary;
       let summary: ProgramSummary | null = null;
       const targets = new Map<string, SummaryTarget>();
       if (!hasSummaries) {
@@ -126,11 +129,18 @@ export async function main(argv: string[]): Promise<number> {
             continue;
           }
         }
+        if (!prev && spec.weight === 1) {
+          // The first input of an object is kept as it is: only its framing, version and
+          // summary need checking, not a model.
+          const framing = frameGcda(bytes, { file: input.source });
+          checkVersion(input, { version: framing.version.word });
+          checkSummaryPresence(input, framing.hasSummary);
+          acc.set(input.relPath, { bytes: bytes.slice(), inputs: 1, lastSource: input.source });
+          continue;
+        }
         const file = readGcda(bytes, { file: input.source });
         checkVersion(input, file);
-        if (file.records.some((x) => x.type === 'summary') !== (hasSummaries || summary !== null)) {
-          throw new MergeError(`${input.source}: ${hasSummaries ? 'has no summary record while' : 'has a summary record while'} ${files[0]!.source} ${hasSummaries ? 'has one' : 'has none'}: refused`);
-        }
+        checkSummaryPresence(input, file.records.some((x) => x.type === 'summary'));
         const weighted = weightGcda(file, spec.weight);
         if (!prev) {
           // A copy: a tarball member is a view of the whole archive, which must not stay alive.

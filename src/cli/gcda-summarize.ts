@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { decodeVersion } from '../format/version.js';
 import { readGcda } from '../model/gcda.js';
 import { readGcno } from '../model/gcno.js';
@@ -17,7 +17,7 @@ import type { SummaryRecord } from '../model/gcda.js';
 import { collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
 import { kbuildCompiledPaths, objectPathOf, profileDirName, type OutputLayout } from '../tree/layout.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
-import { runCli } from './common.js';
+import { progressBarOnStderr, runCli } from './common.js';
 
 interface Options {
   output?: string;
@@ -260,12 +260,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function progressBar(opts: Options, total: number): SingleBar | null {
   if (!opts.progress || opts.quiet || opts.json || !process.stderr.isTTY || total < 200) return null;
-  return new SingleBar({
-    stream: process.stderr,
-    format: 'gcda-summarize {phase} [{bar}] {value}/{total} files',
-    hideCursor: true,
-    clearOnComplete: true,
-  });
+  return progressBarOnStderr('gcda-summarize {phase} [{bar}] {value}/{total} files');
 }
 
 /** One summary record in a line, for reports. */
