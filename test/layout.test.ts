@@ -1,8 +1,10 @@
 /** Output names for -fprofile-use -fprofile-dir (reference §9.4) and kbuild's '..' objects. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { outputPath } from '../src/tree/output.js';
 import { kbuildCompiledPaths, mangleGccPath, profileDirName } from '../src/tree/layout.js';
 
 describe('profile-dir names', () => {
@@ -33,5 +35,34 @@ describe('profile-dir names', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('outputPath', () => {
+  /** The definition: resolve(join(root, rel)), refused outside root. */
+  function reference(outDir: string, rel: string): string {
+    const root = resolve(outDir);
+    const full = resolve(join(root, rel));
+    if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) throw new Error('outside');
+    return full;
+  }
+
+  it('equals resolve(join(OUT, rel)) for any relative path, and refuses the ones that leave OUT', () => {
+    const segment = fc.constantFrom('a', 'b.gcda', '.', '..', '', 'x y', '.hidden', '..a', 'a..', '\\');
+    const relPath = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'));
+    const outDir = fc.constantFrom('/tmp/out', '/tmp/out/', 'rel/out', '.', '/');
+    fc.assert(
+      fc.property(outDir, relPath, (out, rel) => {
+        let expected: string | Error;
+        try {
+          expected = reference(out, rel);
+        } catch (e) {
+          expected = e as Error;
+        }
+        if (expected instanceof Error) expect(() => outputPath(out, rel)).toThrow(/outside/);
+        else expect(outputPath(out, rel)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '../format/summary-codec.js';
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { counterSpace, pooledCopy } from './buffers.js';
+import { counterSpace, freshArray, pooledCopy } from './buffers.js';
 import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, versionOf, wordAt, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
@@ -99,10 +99,29 @@ export function gcdaVersion(file: { version: number }): GcovVersion {
   return v;
 }
 
-/** Reads a .gcda file. Throws GcovFormatError (file, offset) on malformed input. */
-export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile {
+/** What readGcda's first pass finds: the framing of a .gcda file, checked. */
+export interface GcdaFraming {
+  little: boolean;
+  version: GcovVersion;
+  stamp: number;
+  /** GCC 12+ header checksum word, else null. */
+  checksum: number | null;
+  /** Offset of the first record, and of the end tag (or the end of the file). */
+  first: number;
+  end: number;
+  /** Bytes of the well-formed counter records' payloads. */
+  counterBytes: number;
+  /** Whether an OBJECT_SUMMARY or PROGRAM_SUMMARY record is present. */
+  hasSummary: boolean;
+}
+
+/**
+ * Checks the header and the framing of every record (readGcda's errors, file and offset)
+ * without decoding anything: for callers that need the version, or whether the file carries
+ * a summary, of many files.
+ */
+export function frameGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFraming {
   const file = options.file ?? '<buffer>';
-  bytes = plainBytes(bytes);
   const { little, version } = readHeaderWords(bytes, file, 'gcda');
   const features = featuresOf(version.number);
   const size = bytes.length;
@@ -117,11 +136,11 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
   }
   const unit = features.lengthInBytes ? 1 : 4;
   const first = pos;
-  // Pass 1 checks the framing of every record (as frameRecords does, with the same errors)
-  // and sizes the counter pool; it allocates nothing.
+  // The checks of frameRecords, with the same errors; nothing is allocated.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let total = 0;
   let compactZeros = 0;
+  let hasSummary = false;
   while (pos < size) {
     if (size - pos < 4) fail(file, `truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
     const tag = view.getUint32(pos, little);
@@ -141,9 +160,22 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
     const payloadSize = length * unit;
     if (payloadSize > size - pos - 8) fail(file, `record ${hex(tag)} claims ${payloadSize} bytes but only ${size - pos - 8} remain`, pos + 4);
     if (payloadSize % 8 === 0 && counterKindOfTag(tag) >= 0) total += payloadSize;
+    else if (tag === TAG_OBJECT_SUMMARY || tag === TAG_PROGRAM_SUMMARY) hasSummary = true;
     pos += 8 + payloadSize;
   }
-  const end = pos;
+  return { little, version, stamp, checksum, first, end: pos, counterBytes: total, hasSummary };
+}
+
+/** Reads a .gcda file. Throws GcovFormatError (file, offset) on malformed input. */
+export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile {
+  const file = options.file ?? '<buffer>';
+  bytes = plainBytes(bytes);
+  // Pass 1 checks the framing of every record and sizes the counter pool.
+  const { little, version, stamp, checksum, first, end, counterBytes: total } = frameGcda(bytes, { file });
+  const unit = featuresOf(version.number).lengthInBytes ? 1 : 4;
+  const size = bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos: number;
 
   // Pass 2 decodes. All counters of the file share one buffer (one allocation per file, a
   // word copy per record): per-record arrays made garbage collection the largest cost.
@@ -152,7 +184,7 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
   const fast = HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0;
   const src32 = fast ? new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null;
   const dst32 = fast ? new Uint32Array(pool) : null;
-  const records: GcdaRecord[] = [];
+  const records: GcdaRecord[] = freshArray();
   let open: GcdaFunction | null = null;
   for (pos = first; pos < end; ) {
     const tag = view.getUint32(pos, little);
@@ -163,16 +195,9 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
     if (tag === TAG_FUNCTION) {
       let fn: GcdaFunction | RawRecord;
       if (psize === 12 || psize === 8) {
-        fn = {
-          type: 'function',
-          ident: view.getUint32(at, little),
-          linenoChecksum: view.getUint32(at + 4, little),
-          cfgChecksum: psize === 12 ? view.getUint32(at + 8, little) : null,
-          placeholder: false,
-          records: [],
-        };
+        fn = new DataFunction(view.getUint32(at, little), view.getUint32(at + 4, little), psize === 12 ? view.getUint32(at + 8, little) : null, false);
       } else if (psize === 0) {
-        fn = { type: 'function', ident: 0, linenoChecksum: 0, cfgChecksum: null, placeholder: true, records: [] };
+        fn = new DataFunction(0, 0, null, true);
       } else {
         const f = frame(tag, length, at, psize);
         fn = decodeLlvmFunction(bytes, f, little) ?? rawRecord(bytes, f);
@@ -184,7 +209,7 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
     let rec: GcdaRecord;
     const kind = counterKindOfTag(tag);
     if (kind >= 0 && length < 0) {
-      rec = { type: 'counters', kind, values: new BigInt64Array((-length * unit) / 8), compactZero: true };
+      rec = new Counters(kind, new BigInt64Array((-length * unit) / 8), true);
     } else if (kind >= 0 && psize % 8 === 0) {
       const start = used;
       used += psize;
@@ -196,7 +221,7 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
       } else {
         values = readCounterArray(bytes, at, psize >>> 3, little, new Uint8Array(pool), start);
       }
-      rec = { type: 'counters', kind, values, compactZero: false };
+      rec = new Counters(kind, values, false);
     } else {
       rec = decodeOther(bytes, frame(tag, length, at, psize), little);
     }
@@ -207,15 +232,62 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
       if (tagDepth(tag) === 1) open = null;
     }
   }
-  return {
-    type: 'gcda',
-    byteOrder: byteOrderOf(little),
-    version: version.word,
-    stamp,
-    checksum,
-    records,
-    trailer: end === size ? NO_BYTES : bytes.slice(end),
-  };
+  return new DataFile(byteOrderOf(little), version.word, stamp, checksum, records, end === size ? NO_BYTES : bytes.slice(end));
+}
+
+/*
+ * The reader makes its objects with constructors, not literals: V8 pretenures the objects of
+ * a literal (by allocation site) once most of them outlive a few scavenges, which happens as
+ * soon as a caller keeps models (a merge keeps its accumulation); every model read after that
+ * would be allocated old and reclaimed only by full collections. See also gcno.ts.
+ */
+class DataFunction implements GcdaFunction {
+  declare readonly type: 'function';
+  declare ident: number;
+  declare linenoChecksum: number;
+  declare cfgChecksum: number | null;
+  declare placeholder: boolean;
+  declare records: Array<CountersRecord | RawRecord>;
+  constructor(ident: number, linenoChecksum: number, cfgChecksum: number | null, placeholder: boolean) {
+    this.type = 'function';
+    this.ident = ident;
+    this.linenoChecksum = linenoChecksum;
+    this.cfgChecksum = cfgChecksum;
+    this.placeholder = placeholder;
+    this.records = freshArray();
+  }
+}
+
+class Counters implements CountersRecord {
+  declare readonly type: 'counters';
+  declare kind: number;
+  declare values: BigInt64Array;
+  declare compactZero: boolean;
+  constructor(kind: number, values: BigInt64Array, compactZero: boolean) {
+    this.type = 'counters';
+    this.kind = kind;
+    this.values = values;
+    this.compactZero = compactZero;
+  }
+}
+
+class DataFile implements GcdaFile {
+  declare readonly type: 'gcda';
+  declare byteOrder: ByteOrder;
+  declare version: number;
+  declare stamp: number;
+  declare checksum: number | null;
+  declare records: GcdaRecord[];
+  declare trailer: Uint8Array;
+  constructor(byteOrder: ByteOrder, version: number, stamp: number, checksum: number | null, records: GcdaRecord[], trailer: Uint8Array) {
+    this.type = 'gcda';
+    this.byteOrder = byteOrder;
+    this.version = version;
+    this.stamp = stamp;
+    this.checksum = checksum;
+    this.records = records;
+    this.trailer = trailer;
+  }
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -337,7 +409,7 @@ export function writeGcda(file: GcdaFile): Uint8Array {
     if (file.checksum !== null) w.u32(file.checksum);
     // Counters are copied a word at a time between Uint32Array views (one per counter buffer,
     // and the records of a file share one) when the byte orders allow: no view per record.
-    const copier: CounterCopier = { outBytes: null, out32: null, out64: null };
+    const copier = newCopier();
     const records = file.records;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
@@ -373,14 +445,17 @@ export function writeGcda(file: GcdaFile): Uint8Array {
 }
 
 interface CounterCopier {
+  /** The output buffer and its word view. */
   outBytes: Uint8Array | null;
   out32: Uint32Array | null;
-  out64: BigInt64Array | null;
+  /** The buffer of the last counters copied and its word view (a file's counters share one). */
+  srcBuffer: ArrayBufferLike | null;
+  src32: Uint32Array | null;
 }
 
-/** Bounce buffer for counters that land 4 bytes off an 8-byte boundary of the output. */
-const bounce64 = new BigInt64Array(64);
-const bounce32 = new Uint32Array(bounce64.buffer);
+function newCopier(): CounterCopier {
+  return { outBytes: null, out32: null, srcBuffer: null, src32: null };
+}
 
 /** A counter record (gcdaLengthField's rule: negative byte/word count for the all-zero form). */
 function writeCounters(w: ByteWriter, rec: CountersRecord, unit: 1 | 4, little: boolean, c: CounterCopier): void {
@@ -397,21 +472,22 @@ function writeCounters(w: ByteWriter, rec: CountersRecord, unit: 1 | 4, little: 
   view.setInt32(pos + 4, ((rec.compactZero ? -bytes : bytes) / unit) | 0, little);
   pos += 8;
   if (!rec.compactZero) {
-    // Same-type TypedArray#set is a block copy without reading values as BigInts; the
-    // output views are made once per buffer (the scratch writer's, reused across calls).
-    if (HOST_LITTLE_ENDIAN && little && (pos & 3) === 0 && (w.bytes.byteOffset & 7) === 0) {
+    if (HOST_LITTLE_ENDIAN && little && n <= 32 && (pos & 3) === 0 && (w.bytes.byteOffset & 3) === 0) {
+      // Most records hold a few counters: a word loop between views made once per buffer
+      // beats TypedArray#set's fixed cost, and needs no 8-byte alignment of the output.
       if (c.outBytes !== w.bytes) {
         const b = w.bytes;
         c.outBytes = b;
         c.out32 = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
-        c.out64 = new BigInt64Array(b.buffer, b.byteOffset, b.length >>> 3);
       }
-      if ((pos & 7) === 0) c.out64!.set(values, pos >>> 3);
-      else if (n <= 64) {
-        bounce64.set(values, 0);
-        const out32 = c.out32!;
-        for (let s = 0, d = pos >>> 2, e = d + 2 * n; d < e; ) out32[d++] = bounce32[s++]!;
-      } else writeCounterArray(w.bytes, pos, values, little);
+      const buffer = values.buffer;
+      if (c.srcBuffer !== buffer) {
+        c.srcBuffer = buffer;
+        c.src32 = new Uint32Array(buffer);
+      }
+      const src = c.src32!;
+      const out = c.out32!;
+      for (let s = values.byteOffset >>> 2, d = pos >>> 2, e = d + 2 * n; d < e; ) out[d++] = src[s++]!;
     } else {
       writeCounterArray(w.bytes, pos, values, little);
     }

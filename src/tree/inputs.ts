@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, posix, relative, sep } from 'node:path';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, normalize, posix, sep } from 'node:path';
 import { readTar, TarError } from './tar.js';
 
 /** A gcov file found among the inputs, with the relative path it keeps in the output tree. */
@@ -57,7 +57,7 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
       throw Object.assign(new Error(e.code === 'ENOENT' ? `${input}: no such file or directory` : `${input}: ${e.message}`), { code: e.code });
     });
     if (st.isDirectory()) {
-      await walk(input, input, wanted, files, skipped);
+      walk(normalize(input), '', wanted, files, skipped);
     } else if (isTarball(input)) {
       const entries = readTar(new Uint8Array(await readFile(input)), input);
       for (const e of entries) {
@@ -80,30 +80,39 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
   return { files, skipped };
 }
 
-async function walk(root: string, dir: string, wanted: (n: string) => boolean, files: InputFile[], skipped: SkippedInput[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/**
+ * Collects the wanted files under `dir` (a normalized path) in name order; relDir is its
+ * path relative to the input root. Synchronous, and paths are joined as strings: for a tree
+ * of 20,000 files the asynchronous walk with path.join and path.relative per file cost a
+ * tenth of a merge.
+ */
+function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files: InputFile[], skipped: SkippedInput[]): void {
+  const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // join(dir, name) for a normalized dir and a name without separators.
+  const prefix = dir === '.' ? '' : dir.endsWith(sep) ? dir : dir + sep;
+  const relPrefix = relDir === '' ? '' : relDir + '/';
   for (const e of entries) {
-    const path = join(dir, e.name);
+    const path = prefix + e.name;
     if (e.isDirectory()) {
-      await walk(root, path, wanted, files, skipped);
+      walk(path, relPrefix + e.name, wanted, files, skipped);
       continue;
     }
     if (!wanted(e.name)) continue;
     if (e.isSymbolicLink()) {
-      const target = await stat(path).catch(() => null);
-      if (!target) {
+      let target;
+      try {
+        target = statSync(path);
+      } catch {
         skipped.push({ source: path, reason: 'symbolic link whose target does not exist here (a DebugFS .gcno link copied off the harvest host?)' });
         continue;
       }
       if (target.isDirectory()) continue;
     } else if (!e.isFile()) {
-      const l = await lstat(path);
-      if (!l.isFile()) continue;
+      if (!lstatSync(path).isFile()) continue;
     }
-    const relPath = relative(root, path).split(sep).join('/');
     // Synchronous reads: for the small files of a harvest they cost a third of fs/promises.
-    files.push({ relPath, source: path, path, read: async () => plain(readFileSync(path)) });
+    files.push({ relPath: relPrefix + e.name, source: path, path, read: async () => plain(readFileSync(path)) });
   }
 }
 
@@ -125,15 +134,14 @@ export class ReusingReader {
     if (input.path === undefined) return input.read();
     const fd = openSync(input.path, 'r');
     try {
-      const size = fstatSync(fd).size;
-      if (size > this.buffer.length) this.buffer = new Uint8Array(Math.max(size, this.buffer.length * 2));
+      // No fstat for the size: read until end of file (a short read is not the end for
+      // every file system: DebugFS), growing the buffer when it fills.
       let got = 0;
       for (;;) {
         const n = readSync(fd, this.buffer, got, this.buffer.length - got, null);
         if (n === 0) break;
         got += n;
         if (got === this.buffer.length) {
-          // The file grew since fstat: make room and go on.
           const bigger = new Uint8Array(this.buffer.length * 2);
           bigger.set(this.buffer);
           this.buffer = bigger;

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writevSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
  * Writes a file to a temporary name beside it, then renames it into place, so a reader
@@ -67,7 +67,11 @@ export class TreeWriter {
   /** Writes one file, given as one buffer or as pieces to write in order. */
   write(path: string, data: Uint8Array | readonly Uint8Array[]): void {
     let target = resolve(path);
-    if (this.staging) target = join(this.staging, relative(this.root!, target));
+    if (this.staging) {
+      const root = this.root!;
+      // The usual case, a path under the root, without path.relative and path.join.
+      target = target.startsWith(root + sep) ? this.staging + target.slice(root.length) : join(this.staging, relative(root, target));
+    }
     const dir = dirname(target);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -93,8 +97,25 @@ export class TreeWriter {
 
 /** Joins OUT and a relative path, refusing a result outside OUT. */
 export function outputPath(outDir: string, relPath: string): string {
-  const root = resolve(outDir);
+  const root = resolvedRoot(outDir);
+  // A plain relative path (no empty, '.' or '..' component) needs no normalizing.
+  if (relPath !== '' && !UNPLAIN_RE.test(relPath)) return root.endsWith(sep) ? root + relPath : root + sep + relPath;
   const full = resolve(join(root, relPath));
-  if (full !== root && !full.startsWith(root + sep)) throw new Error(`${relPath}: would be written outside ${outDir}: refused`);
+  if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) throw new Error(`${relPath}: would be written outside ${outDir}: refused`);
   return full;
+}
+
+/** A leading or doubled separator, or a '.' or '..' component (a backslash counts as one too). */
+const UNPLAIN_RE = /^[/\\]|[/\\]{2}|(^|[/\\])\.\.?([/\\]|$)|[/\\]$/;
+
+/** resolve(outDir), remembered for the last directory asked (outputPath runs once per file). */
+let lastKey: string | null = null;
+let lastRoot = '';
+function resolvedRoot(outDir: string): string {
+  const key = isAbsolute(outDir) ? outDir : `${process.cwd()}\0${outDir}`;
+  if (key !== lastKey) {
+    lastRoot = resolve(outDir);
+    lastKey = key;
+  }
+  return lastRoot;
 }
