@@ -83,7 +83,7 @@ const gcnoFile: fc.Arbitrary<GcnoFile> = fc
         artificial: fc.integer({ min: 0, max: 1 }),
         blocks: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 12 }),
         arcs: fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 31 })), { maxLength: 6 }),
-        lines: fc.array(fc.oneof(fc.integer({ min: 1, max: 100000 }), fc.string({ minLength: 0, maxLength: 12 }).filter((s) => !s.includes('\0'))), { maxLength: 6 }),
+        lines: fc.array(fc.oneof(fc.integer({ min: 1, max: 100000 }), fc.string({ minLength: 0, maxLength: 12, unit: 'grapheme' }).filter((s) => !s.includes('\0'))), { maxLength: 6 }),
       })
       .map(
         (r): GcnoFunction => ({
