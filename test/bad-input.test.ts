@@ -268,6 +268,15 @@ describe('CLIs on bad input', () => {
     expect(filesUnder(out).length).toBe(1);
   });
 
+  it('gcda-dump of a directory or a missing file: one line naming it', { timeout: 30_000 }, async () => {
+    for (const [arg, reason] of [[tmp, 'is a directory'], [join(tmp, 'missing.gcda'), 'no such file or directory']] as const) {
+      const d = await runNode([dump, arg]);
+      expect(d.status).toBe(2);
+      expect(d.stdout).toBe('');
+      expect(d.stderr).toBe(`gcda-dump: ${arg}: ${reason}\n`);
+    }
+  });
+
   for (const c of CASES) {
     it(`${c.name}: gcda-dump fails with one line; gcda-rewrite GOOD BAD writes nothing`, { timeout: 30_000 }, async () => {
       const bad = c.make();

@@ -411,7 +411,14 @@ function writeFunctionLine(out: DumpOutput, prefix: Uint8Array, rec: GcdaFunctio
   out.pos = p;
 }
 
-const kindNames = new Map<string, Uint8Array>();
+/** The encoded names of a version's counter kinds, by kind index (one table per counterKinds() result). */
+const kindNameBytes = new Map<ReturnType<typeof counterKinds>, Uint8Array[]>();
+
+function kindName(kinds: ReturnType<typeof counterKinds>, kind: number): Uint8Array {
+  let table = kindNameBytes.get(kinds);
+  if (table === undefined) kindNameBytes.set(kinds, (table = []));
+  return (table[kind] ??= ascii(kinds[kind]?.name ?? `kind${kind}`));
+}
 let wordsBuffer: ArrayBufferLike | null = null;
 let wordsView: Int32Array = new Int32Array(0);
 
@@ -425,9 +432,8 @@ function writeCountersLines(
 ): void {
   const values = rec.values;
   const n = values.length;
-  const name = kinds[rec.kind]?.name ?? `kind${rec.kind}`;
-  let nameBytes = kindNames.get(name);
-  if (nameBytes === undefined) kindNames.set(name, (nameBytes = ascii(name)));
+  let nameBytes = kindNameBytes.get(kinds)?.[rec.kind];
+  if (nameBytes === undefined) nameBytes = kindName(kinds, rec.kind);
   out.room(prefix.length + 96);
   let o = out.bytes;
   let p = putBytes(o, out.pos, prefix);

@@ -132,7 +132,12 @@ export class ReusingReader {
   /** The bytes of `input`: valid until the next call. */
   async read(input: InputFile): Promise<Uint8Array> {
     if (input.path === undefined) return input.read();
-    const fd = openSync(input.path, 'r');
+    return this.readPath(input.path);
+  }
+
+  /** The bytes of the file at `path`: valid until the next call. */
+  readPath(path: string): Uint8Array {
+    const fd = openSync(path, 'r');
     try {
       // No fstat for the size: read until end of file (a short read is not the end for
       // every file system: DebugFS), growing the buffer when it fills.
@@ -148,6 +153,10 @@ export class ReusingReader {
         }
       }
       return this.buffer.subarray(0, got);
+    } catch (e) {
+      // read() errors (EISDIR) carry no path: name the file in the message.
+      if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path });
+      throw e;
     } finally {
       closeSync(fd);
     }
