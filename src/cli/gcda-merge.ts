@@ -9,7 +9,7 @@ import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPol
 import { collectInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
-import { progressBarOnStderr, runCli } from './common.js';
+import { collectGarbage, progressBarOnStderr, runCli } from './common.js';
 
 interface Options {
   output: string;
@@ -162,7 +162,9 @@ export async function main(argv: string[]): Promise<number> {
         functionsOnlyNewer += r.onlyNewer;
         functionsOnlyOlder += r.onlyOlder;
       }
-      if (process.env.TARAX_DEBUG_MEMORY) { (globalThis as { gc?: () => void }).gc?.(); const m = process.memoryUsage(); process.stderr.write(`after ${spec.path}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`); }
+      // Before the next input: the garbage of this one, so that the peak does not grow with the number of inputs.
+      if (spec !== specs[specs.length - 1] && files.length >= 1000) collectGarbage();
+      if (process.env.TARAX_DEBUG_MEMORY) { collectGarbage(); const m = process.memoryUsage(); process.stderr.write(`after ${spec.path}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`); }
       perInput.push({ input: spec.path, weight: spec.weight, files: files.length, summarized: summary !== null, skipped: skipped.length });
       bar?.increment();
     }
