@@ -1,72 +1,85 @@
 #!/usr/bin/env node
-// In-memory throughput of this checkout's build against another build of tarax, in one
-// process, alternating 100 ms rounds of the two. Separate node processes differ by 10-30%
-// on the development VMs (the same code, from one process to the next), more than most
-// changes; rounds alternated in one process compare them under the same conditions.
+// In-memory throughput of this checkout's build against another build of tarax.
+//
+// On the development VMs one node process measures the same code 10-30% higher or lower than
+// the next (JIT and heap decisions, CPU placement), and two builds loaded into one process
+// differ by as much again depending on which was loaded first. So each figure here is the
+// median over several processes, started alternately for the two builds (ABAB...), each
+// measuring one build: the process-to-process spread is printed with it.
 //
 //   git worktree add /tmp/base HEAD~3 && (cd /tmp/base && npm ci && npx tsc -p .)
-//   node bench/compare.js /tmp/base [--rounds 30] [gcdaParse gcdaWrite gcnoParse gcnoWrite]
+//   node bench/compare.js /tmp/base [--processes 8] [--seconds 1.5] [gcdaParse gcdaWrite gcnoParse gcnoWrite]
 //
 // Reports figures, asserts nothing; not part of the test suite.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const here = fileURLToPath(import.meta.url);
+const repo = resolve(dirname(here), '..');
 const args = process.argv.slice(2);
+
+if (args[0] === '--child') {
+  // node bench/compare.js --child CHECKOUT MEASUREMENT SECONDS: prints one MB/s figure.
+  const [, checkout, which, seconds] = args;
+  const lib = await import(pathToFileURL(join(checkout, 'dist/index.js')).href);
+  const { readTar } = await import(pathToFileURL(join(repo, 'dist/node.js')).href);
+  const kind = which.slice(0, 4);
+  const tar = kind === 'gcda' ? 'harvest-A.tar.gz' : 'gcno-subset.tar.gz';
+  const set = readTar(new Uint8Array(readFileSync(join(repo, 'fixtures/kernel', tar))), tar).filter((e) => e.type === 'file' && e.path.endsWith(`.${kind}`));
+  const bytes = set.reduce((n, e) => n + e.data.length, 0);
+  const models = set.map((e) => lib.readGcovFile(e.data, e.path));
+  const pass = which.endsWith('Parse')
+    ? () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0)
+    : () => models.reduce((n, m) => n + lib.writeGcovFile(m).length, 0);
+  const round = (ms) => {
+    let n = 0;
+    const t0 = performance.now();
+    let el;
+    do {
+      pass();
+      n++;
+      el = performance.now() - t0;
+    } while (el < ms);
+    return (bytes * n) / 1e6 / (el / 1000);
+  };
+  round(500); // warm-up
+  const rates = [];
+  for (let i = 0; i < 9; i++) rates.push(round((Number(seconds) * 1000) / 9));
+  process.stdout.write(`${rates.sort((a, b) => a - b)[4]}\n`);
+  process.exit(0);
+}
+
 const other = args[0];
 if (!other || other.startsWith('-')) {
-  process.stderr.write('usage: node bench/compare.js OTHER_CHECKOUT [--rounds N] [measurement ...]\n');
+  process.stderr.write('usage: node bench/compare.js OTHER_CHECKOUT [--processes N] [--seconds S] [measurement ...]\n');
   process.exit(1);
 }
-let rounds = 30;
+let processes = 8;
+let seconds = 1.5;
 const wanted = [];
 for (let i = 1; i < args.length; i++) {
-  if (args[i] === '--rounds') rounds = Number(args[++i]);
+  if (args[i] === '--processes') processes = Number(args[++i]);
+  else if (args[i] === '--seconds') seconds = Number(args[++i]);
   else wanted.push(args[i]);
 }
-const A = await import(pathToFileURL(join(resolve(other), 'dist/index.js')).href);
-const B = await import(pathToFileURL(join(repo, 'dist/index.js')).href);
-const { readTar } = await import(pathToFileURL(join(repo, 'dist/node.js')).href);
-
-const load = (name, ext) =>
-  readTar(new Uint8Array(readFileSync(join(repo, 'fixtures/kernel', name))), name).filter((e) => e.type === 'file' && e.path.endsWith(ext));
-const sets = { gcda: load('harvest-A.tar.gz', '.gcda'), gcno: load('gcno-subset.tar.gz', '.gcno') };
-
-function pass(lib, which) {
-  const set = sets[which.slice(0, 4)];
-  if (which.endsWith('Parse')) return () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0);
-  const models = set.map((e) => lib.readGcovFile(e.data, e.path));
-  return () => models.reduce((n, m) => n + lib.writeGcovFile(m).length, 0);
-}
-
-function rate(fn, bytes) {
-  let n = 0;
-  const t0 = performance.now();
-  let el;
-  do {
-    fn();
-    n++;
-    el = performance.now() - t0;
-  } while (el < 100);
-  return (bytes * n) / 1e6 / (el / 1000);
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-process.stdout.write(`this checkout (${repo}) against ${resolve(other)}, ${rounds} alternating rounds of 100 ms, MB/s of input\n`);
+const measure = (checkout, which) => {
+  const r = spawnSync(process.execPath, [here, '--child', resolve(checkout), which, String(seconds)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${checkout} ${which}: ${r.stderr}`);
+  return Number(r.stdout.trim());
+};
+process.stdout.write(`this checkout (${repo}) against ${resolve(other)}: ${processes} processes each, alternating; median MB/s of input (min..max over processes)\n`);
 for (const which of wanted.length ? wanted : ['gcdaParse', 'gcdaWrite', 'gcnoParse', 'gcnoWrite']) {
-  const bytes = sets[which.slice(0, 4)].reduce((n, e) => n + e.data.length, 0);
-  const a = pass(A, which);
-  const b = pass(B, which);
-  for (let i = 0; i < 5; i++) rate(a, bytes), rate(b, bytes);
   const ra = [];
   const rb = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i & 1) rb.push(rate(b, bytes)), ra.push(rate(a, bytes));
-    else ra.push(rate(a, bytes)), rb.push(rate(b, bytes));
+  for (let i = 0; i < processes; i++) {
+    ra.push(measure(other, which));
+    rb.push(measure(repo, which));
   }
-  const wins = rb.filter((x, i) => x > ra[i]).length;
+  const span = (r) => `${Math.min(...r).toFixed(0)}..${Math.max(...r).toFixed(0)}`;
   process.stdout.write(
-    `${which.padEnd(10)} other ${median(ra).toFixed(0).padStart(5)}  this ${median(rb).toFixed(0).padStart(5)}  ratio ${(median(rb) / median(ra)).toFixed(2)}  (this faster in ${wins}/${rounds} rounds)\n`,
+    `${which.padEnd(10)} other ${median(ra).toFixed(0).padStart(5)} (${span(ra)})  this ${median(rb).toFixed(0).padStart(5)} (${span(rb)})  ratio ${(median(rb) / median(ra)).toFixed(2)}\n`,
   );
 }
