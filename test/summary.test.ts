@@ -7,7 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
+  ProgramSummaryBuilder,
   objectChecksum,
   readGcda,
   summarize,
@@ -245,5 +247,97 @@ describe('the real kernel harvest (fixtures/kernel/harvest-A.tar.gz)', () => {
     expect(result.objectChecksumsFilled).toBe(objects.length);
     const kept = summarize(objects, { fillObjectChecksum: false });
     expect(kept.files.every((f) => f.checksum === 0)).toBe(true);
+  });
+});
+
+describe('ProgramSummaryBuilder.addBytes: the model path without the model', () => {
+  // add(readGcda(bytes)) + summaryTarget(readGcda(bytes)) against addBytes (falling back to
+  // the model where it returns null), file by file and for the whole set.
+  function both(entries: Array<{ name: string; bytes: Uint8Array }>) {
+    const viaModel = new ProgramSummaryBuilder({ existing: 'replace' });
+    const viaBytes = new ProgramSummaryBuilder({ existing: 'replace' });
+    let scanned = 0;
+    for (const e of entries) {
+      const file = readGcda(e.bytes, { file: e.name });
+      viaModel.add(e.name, file);
+      const expected = summaryTarget(file);
+      const t = viaBytes.addBytes(e.name, e.bytes);
+      if (t === null) viaBytes.add(e.name, file);
+      else {
+        scanned++;
+        expect(t, e.name).toEqual(expected);
+      }
+      expect(viaBytes.stats, e.name).toEqual(viaModel.stats);
+    }
+    return { model: viaModel.finish(), bytes: viaBytes.finish(), scanned };
+  }
+
+  const stripped = (p: string) => {
+    const bytes = new Uint8Array(readFileSync(p));
+    const file = readGcda(bytes, { file: p });
+    return { name: p, bytes: writeGcda({ ...file, records: file.records.filter((r) => r.type !== 'summary') }).slice() };
+  };
+
+  it('the kernel harvest: every file scanned, the same summary and targets', () => {
+    const entries = readTar(new Uint8Array(readFileSync(join(FIXTURES, 'kernel/harvest-A.tar.gz'))), 'h')
+      .filter((e) => e.type === 'file' && e.path.endsWith('.gcda'))
+      .map((e) => ({ name: e.path, bytes: e.data }));
+    const r = both(entries);
+    expect(r.scanned).toBe(entries.length);
+    expect(r.bytes).toEqual(r.model);
+    expect(r.model.summary.runMax).toBeGreaterThan(0n);
+  });
+
+  it('every fixture and corpus .gcda, as written and stripped of its summaries, one program per directory', () => {
+    const files = [...findFiles(FIXTURES, ['.gcda']), ...findFiles(CORPUS, ['.gcda'])];
+    const byDir = new Map<string, string[]>();
+    for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
+    let scanned = 0;
+    for (const [, group] of byDir) {
+      for (const entries of [group.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })), group.map(stripped)]) {
+        // One program is one version: group by version word.
+        const byVersion = new Map<number, typeof entries>();
+        for (const e of entries) {
+          const v = readGcda(e.bytes).version;
+          byVersion.set(v, [...(byVersion.get(v) ?? []), e]);
+        }
+        for (const [, set] of byVersion) {
+          const r = both(set);
+          scanned += r.scanned;
+          expect(r.bytes).toEqual(r.model);
+        }
+      }
+    }
+    expect(scanned).toBeGreaterThan(20); // the stripped GCC 9+ files take the byte path
+  });
+
+  it('damaged kernel files: the same error from both paths, or the same result', () => {
+    const entries = readTar(new Uint8Array(readFileSync(join(FIXTURES, 'kernel/harvest-A.tar.gz'))), 'h').filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
+    fc.assert(
+      fc.property(fc.nat(entries.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), (i, edits) => {
+        const bytes = entries[i]!.data.slice();
+        for (const [at, v] of edits) bytes[at % bytes.length] = v;
+        let modelError: string | null = null;
+        let expected;
+        try {
+          const file = readGcda(bytes, { file: 'f' });
+          const b = new ProgramSummaryBuilder({ existing: 'replace' });
+          b.add('f', file);
+          expected = { target: summaryTarget(file), stats: { ...b.stats }, summary: b.finish() };
+        } catch (e) {
+          modelError = (e as Error).message;
+        }
+        const b = new ProgramSummaryBuilder({ existing: 'replace' });
+        try {
+          const t = b.addBytes('f', bytes);
+          if (t === null) return; // the model path's own
+          expect(modelError).toBeNull();
+          expect({ target: t, stats: { ...b.stats }, summary: b.finish() }).toEqual(expected);
+        } catch (e) {
+          expect((e as Error).message).toBe(modelError);
+        }
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

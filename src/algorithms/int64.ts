@@ -48,6 +48,12 @@ export class Sum64 {
     if (this.lo >= LIMIT || this.hi >= LIMIT || this.hi <= -LIMIT) this.fold();
   }
 
+  /** Adds another sum. */
+  addSum(other: Sum64): void {
+    other.fold();
+    this.add(other.hi, other.lo);
+  }
+
   addBig(v: bigint): void {
     const u = BigInt.asUintN(64, v);
     this.add(Number(u >> 32n) | 0, Number(u & 0xffffffffn));

@@ -1,8 +1,8 @@
-import { concatBytes } from '../format/bytes.js';
+import { concatBytes, HOST_LITTLE_ENDIAN } from '../format/bytes.js';
 import type { HistogramBucket } from '../format/summary-codec.js';
-import { TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
-import { decodeVersion, versionText } from '../format/version.js';
-import { readGcda, writeGcda, type CountersRecord, type GcdaFile, type GcdaFunction, type GcdaRecord, type SummaryRecord } from '../model/gcda.js';
+import { TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, tagDepth } from '../format/tags.js';
+import { decodeVersion, generationFeatures, versionText } from '../format/version.js';
+import { frameGcda, readGcda, writeGcda, type CountersRecord, type GcdaFile, type GcdaFunction, type GcdaRecord, type SummaryRecord } from '../model/gcda.js';
 import { crc32Bytes, crc32Unsigned } from './crc32.js';
 import { HistogramBuilder } from './histogram.js';
 import { HI, LO, Sum64, compare64, join64, wordView } from './int64.js';
@@ -125,17 +125,122 @@ export class ProgramSummaryBuilder {
 
   constructor(private readonly options: SummarizeOptions = {}) {}
 
-  /** Adds one object, in program order; gcdaPath as in ProfileObject. */
-  add(name: string, file: GcdaFile, gcdaPath: string = name): void {
+  private checkVersion(name: string, word: number): void {
     if (!this.version) {
-      this.version = { word: file.version, name };
-      if (!decodeVersion(file.version)) throw new SummarizeError(`${name}: unknown version word 0x${file.version.toString(16)}`);
-    } else if (file.version !== this.version.word) {
+      this.version = { word, name };
+      if (!decodeVersion(word)) throw new SummarizeError(`${name}: unknown version word 0x${word.toString(16)}`);
+    } else if (word !== this.version.word) {
       throw new SummarizeError(
         `files of two gcov versions in one program: ${this.version.name} is version '${versionText(this.version.word)}' and ` +
-          `${name} is '${versionText(file.version)}'; a harvest comes from one compiler: refused`,
+          `${name} is '${versionText(word)}'; a harvest comes from one compiler: refused`,
       );
     }
+  }
+
+  /**
+   * add(name, readGcda(bytes)), returning summaryTarget(readGcda(bytes)), without making the
+   * model: for the files of a kernel harvest (GCC 9+, no summary record, not written by
+   * LLVM), the counters are scanned where they are. Returns null, having added nothing, for
+   * a file of another shape: the caller then reads the model and calls add(). Bad input
+   * throws readGcda's GcovFormatError.
+   */
+  addBytes(name: string, bytes: Uint8Array): SummaryTarget | null {
+    const framing = frameGcda(bytes, { file: name });
+    const { little, version, first, end } = framing;
+    if (version.number < 90 || framing.hasSummary) return null;
+    const size = bytes.length;
+    if (size - end === 8 && bytes[end + 4] === 0 && bytes[end + 5] === 0 && bytes[end + 6] === 0 && bytes[end + 7] === 0) return null; // LLVM's end
+    const unit = generationFeatures(version.number).lengthInBytes ? 1 : 4;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Word view when the file's byte order is the host's (every record is word-aligned).
+    const words = little === HOST_LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null;
+    // Everything is counted in locals first: nothing is added to the builder unless the
+    // whole file has the shape this path handles.
+    let functions = 0;
+    let counters = 0;
+    let arcs = 0;
+    let maxHi = this.maxHi;
+    let maxLo = this.maxLo;
+    let crc: number | null = 0; // the object checksum (GCC 12+), null once a function lacks its checksums
+    let open = false; // a FUNCTION record with checksums is open (a placeholder is not counted)
+    let arcsSeen = false;
+    const sum = new Sum64();
+    for (let pos = first; pos < end; ) {
+      const tag = view.getUint32(pos, little);
+      const length = view.getInt32(pos + 4, little);
+      const at = pos + 8;
+      const psize = length < 0 ? 0 : length * unit;
+      pos = at + psize;
+      if (tag === TAG_FUNCTION) {
+        if (psize !== 12 && psize !== 8 && psize !== 0) return null; // LLVM's named functions
+        open = psize !== 0;
+        arcsSeen = false;
+        if (!open || psize === 8) crc = null;
+        else if (crc !== null) {
+          crc = crc32Unsigned(crc, view.getUint32(at, little));
+          crc = crc32Unsigned(crc, view.getUint32(at + 4, little));
+          crc = crc32Unsigned(crc, view.getUint32(at + 8, little));
+        }
+        if (open) functions++;
+        continue;
+      }
+      if (tagDepth(tag) <= 1) {
+        open = false; // another top-level record closes the function (readGcda's record tree)
+        continue;
+      }
+      const kind = counterKindOfTag(tag);
+      if (!open || kind < 0 || (length >= 0 && psize % 8 !== 0)) continue; // not counted by add()
+      const n = length < 0 ? (-length * unit) / 8 : psize / 8;
+      counters += n;
+      if (kind !== 0 || arcsSeen) continue;
+      arcsSeen = true; // add() takes the first arcs record of a function
+      arcs += n;
+      if (length < 0) continue; // all zero
+      if (words !== null) {
+        // gcov order: the low word first, whatever the byte order.
+        for (let w = at >>> 2, e = w + psize / 4; w < e; w += 2) {
+          const lo = words[w]!;
+          const hi = words[w + 1]!;
+          sum.add(hi, lo);
+          if (compare64(maxHi, maxLo, hi, lo) < 0) {
+            maxHi = hi;
+            maxLo = lo;
+          }
+        }
+      } else {
+        for (let p = at, e = at + psize; p < e; p += 8) {
+          const lo = view.getUint32(p, little);
+          const hi = view.getInt32(p + 4, little);
+          sum.add(hi, lo);
+          if (compare64(maxHi, maxLo, hi, lo) < 0) {
+            maxHi = hi;
+            maxLo = lo;
+          }
+        }
+      }
+    }
+    this.checkVersion(name, version.word);
+    this.stats.objects++;
+    this.stats.functions += functions;
+    this.stats.counters += counters;
+    this.stats.arcs += arcs;
+    this.maxHi = maxHi;
+    this.maxLo = maxLo;
+    this.sum.addSum(sum);
+    return {
+      version: version.word,
+      byteOrder: little ? 'little' : 'big',
+      stamp: framing.stamp,
+      checksum: framing.checksum,
+      objectChecksum: framing.checksum === 0 ? crc : null,
+      hasSummary: false,
+      trailerLength: size - end,
+    };
+  }
+
+  /** Adds one object, in program order; gcdaPath as in ProfileObject. */
+  add(name: string, file: GcdaFile, gcdaPath: string = name): void {
+    this.checkVersion(name, file.version);
     if (file.records.some(isSummary)) {
       this.withSummary.push(name);
       if ((this.options.existing ?? 'refuse') === 'refuse') {

@@ -93,10 +93,16 @@ export async function main(argv: string[]): Promise<number> {
     for (const input of gcdas) {
       const bytes = await input.read();
       bytesIn += bytes.length;
-      const file = readGcda(bytes, { file: input.source });
-      builder.add(input.source, file, objectPathOf(input.relPath, opts.pathPrefix) + '.gcda');
-      const before = file.records.filter((r): r is SummaryRecord => r.type === 'summary');
-      kept.push({ input, bytes, target: summaryTarget(file), before });
+      // A kernel harvest's file is scanned where it is; any other is read into a model.
+      const scanned = builder.addBytes(input.source, bytes);
+      if (scanned) {
+        kept.push({ input, bytes, target: scanned, before: [] });
+      } else {
+        const file = readGcda(bytes, { file: input.source });
+        builder.add(input.source, file, objectPathOf(input.relPath, opts.pathPrefix) + '.gcda');
+        const before = file.records.filter((r): r is SummaryRecord => r.type === 'summary');
+        kept.push({ input, bytes, target: summaryTarget(file), before });
+      }
       bar?.increment();
     }
     const { summary, warnings } = builder.finish();
