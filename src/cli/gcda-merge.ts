@@ -105,7 +105,14 @@ export async function main(argv: string[]): Promise<number> {
         // An extra pass: the summary of this run is over all of its files.
         const b = new ProgramSummaryBuilder();
         for (const input of files) {
-          const file = readGcda(await input.read(), { file: input.source });
+          const bytes = await reader.read(input);
+          const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
+          if (scanned) {
+            checkVersion(input, scanned);
+            targets.set(input.relPath, scanned);
+            continue;
+          }
+          const file = readGcda(bytes, { file: input.source });
           checkVersion(input, file);
           b.add(input.source, file, '/' + input.relPath);
           targets.set(input.relPath, summaryTarget(file));
