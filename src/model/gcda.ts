@@ -478,14 +478,19 @@ function outputViews(w: ByteWriter, c: CounterCopier): void {
  * Copies counters to word `d` of the output. Same-type TypedArray#set is a block copy that
  * never reads the values as BigInts (about 20 ns for a record of 8, a third of a word loop
  * that first needs the values' buffer and offset); a record that starts 4 bytes off an 8-byte
- * boundary, every other one in a kernel file, goes through a bounce buffer.
+ * boundary, every other one in a kernel file, goes through a bounce buffer, 64 counters at a time.
  */
 function copyCounters(c: CounterCopier, values: BigInt64Array, d: number): void {
-  if ((d & 1) === 0) c.out64!.set(values, d >>> 1);
-  else {
-    bounce64.set(values, 0);
-    const out = c.out32!;
-    for (let s = 0, e = d + 2 * values.length; d < e; ) out[d++] = bounce32[s++]!;
+  if ((d & 1) === 0) {
+    c.out64!.set(values, d >>> 1);
+    return;
+  }
+  const out = c.out32!;
+  const n = values.length;
+  for (let from = 0; from < n; from += 64) {
+    const part = n - from <= 64 ? (from === 0 ? values : values.subarray(from)) : values.subarray(from, from + 64);
+    bounce64.set(part, 0);
+    for (let s = 0, e = d + 2 * part.length; d < e; ) out[d++] = bounce32[s++]!;
   }
 }
 
@@ -495,8 +500,7 @@ const bounce32 = new Uint32Array(bounce64.buffer);
 
 /**
  * The usual records of a file in the host's byte order (little-endian), stored as words
- * through one Uint32Array view of the output: functions and counter records with up to 64
- * counters. Stops at the first record of another kind (or where the output is not
+ * through one Uint32Array view of the output: functions and their counter records. Stops at the first record of another kind (or where the output is not
  * word-aligned) and returns its index: the caller writes the rest the general way.
  */
 function writeHostOrderRecords(w: ByteWriter, records: GcdaRecord[], unit: 1 | 4, c: CounterCopier): number {
@@ -514,7 +518,7 @@ function writeHostOrderRecords(w: ByteWriter, records: GcdaRecord[], unit: 1 | 4
     let words = fnWords;
     for (let j = 0; j < subs.length; j++) {
       const sub = subs[j]!;
-      if (sub.type !== 'counters' || sub.values.length > 64) {
+      if (sub.type !== 'counters') {
         words = -1;
         break;
       }
@@ -563,7 +567,7 @@ function writeCounters(w: ByteWriter, rec: CountersRecord, unit: 1 | 4, little: 
   view.setInt32(pos + 4, ((rec.compactZero ? -bytes : bytes) / unit) | 0, little);
   pos += 8;
   if (!rec.compactZero) {
-    if (HOST_LITTLE_ENDIAN && little && n <= 64 && (pos & 3) === 0 && (w.bytes.byteOffset & 7) === 0) {
+    if (HOST_LITTLE_ENDIAN && little && (pos & 3) === 0 && (w.bytes.byteOffset & 7) === 0) {
       outputViews(w, c);
       copyCounters(c, values, pos >>> 2);
     } else {
