@@ -432,8 +432,7 @@ function writeCountersLines(
 ): void {
   const values = rec.values;
   const n = values.length;
-  let nameBytes = kindNameBytes.get(kinds)?.[rec.kind];
-  if (nameBytes === undefined) nameBytes = kindName(kinds, rec.kind);
+  const nameBytes = kindName(kinds, rec.kind);
   out.room(prefix.length + 96);
   let o = out.bytes;
   let p = putBytes(o, out.pos, prefix);
