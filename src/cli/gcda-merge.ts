@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { decodeVersion, versionText } from '../format/version.js';
 import { frameGcda, readGcda } from '../model/gcda.js';
-import { ProgramSummaryBuilder, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
+import { ProgramSummaryBuilder, isSummary, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
 import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
 import { collectInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         const file = readGcda(bytes, { file: input.source });
         checkVersion(input, file);
-        checkSummaryPresence(input, file.records.some((x) => x.type === 'summary'));
+        checkSummaryPresence(input, file.records.some(isSummary));
         const weighted = weightGcda(file, spec.weight);
         if (!prev) {
           // A copy: a tarball member is a view of the whole archive, which must not stay alive.
