@@ -3,7 +3,7 @@
 # usage: kernel-pgo/run-all.sh WORKDIR [STAGE...]
 #   With no STAGE, every stage runs in order. A stage whose outputs exist is skipped (FORCE=1 redoes
 #   it), so an interrupted run resumes by running the same command again.
-# Stages: source root uml-gcov harvest profiles uml-builds report bench x86 fixture summary
+# Stages: packages source root uml-gcov harvest profiles uml-builds report bench x86 fixture summary
 # Environment: JOBS (make -j, default 2), ROUNDS (benchmark rounds, default 15),
 #   TRAIN_ARGS (training runs, default "a_requests=20000 b_seconds=10"), BENCH_ARGS (benchmark boots,
 #   default "a_requests=5000 b_seconds=8"),
@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 workdir_init "${1:?usage: run-all.sh WORKDIR [STAGE...]}"
 shift
-all=(source root uml-gcov harvest profiles uml-builds report bench x86 summary)
+all=(packages source root uml-gcov harvest profiles uml-builds report bench x86 summary)
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=("${all[@]}")
 read -r -a train <<< "${TRAIN_ARGS:-a_requests=20000 b_seconds=10}"
 export BENCH_ARGS=${BENCH_ARGS:-a_requests=5000 b_seconds=8}
@@ -22,6 +22,7 @@ stage() { n=$((n + 1)); log "=== stage $1 ($(date -u +%FT%TZ))"; }
 
 for s in "${stages[@]}"; do
     case "$s" in
+        packages) stage packages; "$K/packages.sh" ;;
         source) stage source; "$K/prepare-source.sh" "$WORK" ;;
         root) stage root; "$K/mkroot.sh" "$WORK" ;;
         uml-gcov) stage uml-gcov; "$K/build-uml.sh" "$WORK" gcov ;;
