@@ -104,17 +104,17 @@ const ten = measured([process.execPath, BIN, ...trees, '-o', join(tmpRoot, 'm10'
 log('## peak memory against the number of inputs');
 log(`  2 trees:  ${two.secs.toFixed(2)} s, peak RSS ${(two.rssKiB / 1024).toFixed(0)} MiB`);
 log(`  10 trees: ${ten.secs.toFixed(2)} s, peak RSS ${(ten.rssKiB / 1024).toFixed(0)} MiB`);
-// Live memory after each input, after a forced garbage collection (peak RSS also holds garbage
-// that happens not to be collected yet).
+// Live memory after each tenth of the objects, after a forced garbage collection (peak RSS
+// also holds garbage that happens not to be collected yet).
 const plateau = spawnSync(process.execPath, ['--expose-gc', BIN, ...trees, '-o', join(tmpRoot, 'm10b'), '-q', '--no-progress'], {
   encoding: 'utf8',
   env: { ...process.env, TARAX_DEBUG_MEMORY: '1' },
 });
 const live = plateau.stderr.trim().split('\n').map((l) => Number(/rss (\d+)/.exec(l)?.[1]));
-log(`  live RSS after each of the 10 inputs (forced GC): ${live.join(', ')} MiB`);
+log(`  live RSS after each tenth of the objects, 10 trees (forced GC): ${live.join(', ')} MiB`);
 mkdirSync(join(repo, 'bench/results'), { recursive: true });
 writeFileSync(
   join(repo, 'bench/results/merge.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, gcovTool: runsTheirs, ratio, twoTrees: two, tenTrees: ten, liveRssAfterEachInputMiB: live }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, gcovTool: runsTheirs, ratio, twoTrees: two, tenTrees: ten, liveRssAfterEachTenthMiB: live }, null, 2),
 );
 log('results written to bench/results/merge.json');

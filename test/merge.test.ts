@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGcda, writeGcda, type GcdaFile, type GcdaFunction } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
-import { FIXTURES } from './helpers/paths.js';
+import { FIXTURES, REPO } from './helpers/paths.js';
 import { haveTool } from './helpers/tools.js';
 
 let tmp: string;
@@ -336,6 +336,20 @@ describe('mismatches and bad input', () => {
     expectSameTree(a, b);
     const s = readGcda(read(join(a, 'main.gcda'))).records.find((r) => r.type === 'summary');
     expect(s && s.layout === 'runs' && s.runs).toBe(3);
+  });
+});
+
+describe('gcda-merge on a terminal', () => {
+  it('shows a progress bar over the objects (cli-progress, loaded only then)', () => {
+    if (!haveTool('script', 'bsdutils')) return;
+    const out = join(tmp, 'out-tty');
+    const argv = [process.execPath, join(REPO, 'bin/gcda-merge.js'), join(FIXTURES, 'kernel/harvest-A.tar.gz'), join(FIXTURES, 'kernel/harvest-B.tar.gz'), '--summarize', '-o', out];
+    const r = spawnSync('script', ['-qec', argv.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('gcda-merge [');
+    expect(r.stdout).toMatch(/ 0\/851 objects/);
+    expect(r.stdout).toContain('2 inputs, 851 objects');
+    expect(readdirSync(out).length).toBeGreaterThan(0);
   });
 });
 

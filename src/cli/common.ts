@@ -54,11 +54,9 @@ export function progressBarOnStderr(format: string): SingleBar {
 let fullGc: (() => void) | null = null;
 
 /**
- * A full garbage collection now. gcda-merge calls it between inputs: what an input leaves
- * (its file list, paths, views) is old by then, and without it V8 lets old garbage pile up
- * over the inputs, so that merging 10 trees peaked 26 MiB above merging 2 although the live
- * memory stayed the same. About 10-30 ms for a kernel tree. (V8 gives the function to a new
- * context once --expose-gc is set, which needs no relaunch of node.)
+ * A full garbage collection now, for memory figures that hold live data only
+ * (TARAX_DEBUG_MEMORY). V8 gives the function to a new context once --expose-gc is set,
+ * which needs no relaunch of node.
  */
 export function collectGarbage(): void {
   if (fullGc === null) {

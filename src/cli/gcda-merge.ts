@@ -6,7 +6,7 @@ import { frameGcda, readGcda } from '../model/gcda.js';
 import { ProgramSummaryBuilder, isSummary, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
 import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
-import { collectInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
+import { collectInputs, MatchedInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
 import { collectGarbage, progressBarOnStderr, runCli } from './common.js';
@@ -58,146 +58,112 @@ export async function main(argv: string[]): Promise<number> {
     const specs = inputSpecs(positional, opts, (m) => program.error(`gcda-merge: ${m}`));
     if (specs.length === 0) program.error('gcda-merge: no inputs');
 
-    const acc = new Map<string, Accumulated>();
     const mismatches: MergeMismatch[] = [];
-    const perInput: Array<{ input: string; weight: number; files: number; summarized: boolean; skipped: number }> = [];
     const seen: { version: { word: number; source: string } | null } = { version: null };
     let functionsOnlyNewer = 0;
     let functionsOnlyOlder = 0;
-    const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : progressBarOnStderr('gcda-merge [{bar}] input {value}/{total} {file}');
-    bar?.start(specs.length, 0, { file: '' });
+    const checkVersion = (input: InputFile, file: { version: number }) => {
+      const known = seen.version;
+      if (!known) seen.version = { word: file.version, source: input.source };
+      else if (file.version !== known.word) {
+        throw new MergeError(
+          `files of two gcov versions: ${known.source} is version '${versionText(known.word)}' and ${input.source} is '${versionText(file.version)}': refused`,
+        );
+      }
+    };
 
-    // One input at a time, one file at a time: the accumulation is kept as encoded bytes (a
-    // model per object would cost several times the tree's size), each object is decoded,
-    // merged with the input's file and encoded again. Memory holds the accumulation and one
-    // input file, whatever the number of inputs.
+    // Object by object: every input's file of one object is folded, oldest first, and the
+    // result written before the next object is read. Memory holds one object's files and the
+    // inputs' file lists, whatever the number of inputs (a tarball input is held in memory,
+    // as it is read in-process).
     const reader = new ReusingReader();
-    const scratch = new ScratchBuffer();
+    const matched = new MatchedInputs();
+    const inputs: MergeInput[] = [];
     for (const spec of specs) {
-      bar?.update({ file: spec.path });
-      const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
-      if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
-      files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
-      const checkSummaryPresence = (input: InputFile, has: boolean) => {
-        if (has !== (hasSummaries || summary !== null)) {
-          throw new MergeError(`${input.source}: ${hasSummaries ? 'has no summary record while' : 'has a summary record while'} ${files[0]!.source} ${hasSummaries ? 'has one' : 'has none'}: refused`);
-        }
-      };
-      const checkVersion = (input: InputFile, file: { version: number }) => {
-        const known = seen.version;
-        if (!known) seen.version = { word: file.version, source: input.source };
-        else if (file.version !== known.word) {
-          throw new MergeError(
-            `files of two gcov versions: ${known.source} is version '${versionText(known.word)}' and ${input.source} is '${versionText(file.version)}': refused`,
-          );
-        }
-      };
-      // The first file tells whether this input carries summaries; all of its files must agree.
-      const hasSummaries = frameGcda(await files[0]!.read(), { file: files[0]!.source }).hasSummary;
-      let summary: ProgramSummary | null = null;
-      const targets = new Map<string, SummaryTarget>();
-      if (!hasSummaries) {
-        if (!opts.summarize) {
-          throw new MergeError(
-            `${spec.path}: no summary records (a kernel harvest?): libgcov cannot merge into such files; add --summarize to summarize each input as one run first, or run gcda-summarize on it`,
-          );
-        }
-        // An extra pass: the summary of this run is over all of its files.
-        const b = new ProgramSummaryBuilder();
-        for (const input of files) {
-          const bytes = await reader.read(input);
-          const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
-          if (scanned) {
-            checkVersion(input, scanned);
-            targets.set(input.relPath, scanned);
-            continue;
-          }
-          const file = readGcda(bytes, { file: input.source });
-          checkVersion(input, file);
-          b.add(input.source, file, '/' + input.relPath);
-          targets.set(input.relPath, summaryTarget(file));
-        }
-        summary = b.finish().summary;
-      }
-      for (const input of files) {
-        // Read into a reused buffer: every path below copies what it keeps.
-        let bytes = await reader.read(input);
-        if (summary) bytes = summarizedBytes(bytes, summary, { file: input.source }, targets.get(input.relPath));
-        const prev = acc.get(input.relPath);
-        // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes,
-        // into a reused buffer, then copied over the accumulation when the size is the same.
-        if (prev && spec.weight === 1) {
-          const merged = mergeGcdaBytes(bytes, prev.bytes, scratch);
-          if (merged) {
-            if (merged.length === prev.bytes.length) prev.bytes.set(merged);
-            else prev.bytes = merged.slice();
-            prev.inputs++;
-            prev.lastSource = input.source;
-            continue;
-          }
-        }
-        if (!prev && spec.weight === 1) {
-          // The first input of an object is kept as it is: only its framing, version and
-          // summary need checking, not a model.
-          const framing = frameGcda(bytes, { file: input.source });
-          checkVersion(input, { version: framing.version.word });
-          checkSummaryPresence(input, framing.hasSummary);
-          acc.set(input.relPath, { bytes: bytes.slice(), inputs: 1, lastSource: input.source });
-          continue;
-        }
-        const file = readGcda(bytes, { file: input.source });
-        checkVersion(input, file);
-        checkSummaryPresence(input, file.records.some(isSummary));
-        const weighted = weightGcda(file, spec.weight);
-        if (!prev) {
-          // A copy: a tarball member is a view of the whole archive, which must not stay alive.
-          acc.set(input.relPath, { bytes: weighted === file ? bytes.slice() : writeGcda(weighted), inputs: 1, lastSource: input.source });
-          continue;
-        }
-        const llvmRuns = opts.llvmFirstObject === undefined || opts.llvmFirstObject === input.relPath ? 'sum' : 'older';
-        let r;
-        try {
-          r = mergeGcda(weighted, readGcda(prev.bytes, { file: input.relPath }), { name: input.relPath, onMismatch: opts.onMismatch, llvmRuns, reuseOlder: true });
-        } catch (e) {
-          if (e instanceof MergeError) throw new MergeError(`${e.message} (merging ${input.source} into the accumulation ending with ${prev.lastSource})`);
-          throw e;
-        }
-        prev.bytes = writeGcda(r.file);
-        prev.inputs++;
-        prev.lastSource = input.source;
-        mismatches.push(...r.mismatches);
-        functionsOnlyNewer += r.onlyNewer;
-        functionsOnlyOlder += r.onlyOlder;
-      }
-      // Before the next input: the garbage of this one, so that the peak does not grow with the number of inputs.
-      if (spec !== specs[specs.length - 1] && files.length >= 1000) collectGarbage();
-      if (process.env.TARAX_DEBUG_MEMORY) { collectGarbage(); const m = process.memoryUsage(); process.stderr.write(`after ${spec.path}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`); }
-      perInput.push({ input: spec.path, weight: spec.weight, files: files.length, summarized: summary !== null, skipped: skipped.length });
-      bar?.increment();
+      const input = await prepareInput(spec, matched, reader, opts, checkVersion);
+      inputs.push(input);
+      // The walk's file list is garbage now, and old (it outlived several scavenges): without a
+      // full collection here, ten trees' lists piled up before V8 made one, and merging 10
+      // trees peaked 12-16 MiB above merging 2 although the live memory was the same.
+      if (matched.count(input.index) >= 1000) collectGarbage();
     }
-    bar?.stop();
+    const order = matched.sorted();
 
-    // Write: every object, in path order, into a staged tree renamed into place.
-    const names = [...acc.keys()].sort();
+    const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : progressBarOnStderr('gcda-merge [{bar}] {value}/{total} objects');
+    bar?.start(order.length, 0);
+    const scratch = new ScratchBuffer();
     const writer = new TreeWriter(opts.output);
+    let partial = 0;
+    let sample: Uint8Array | null = null;
     try {
-      for (const n of names) writer.write(outputPath(opts.output, n), acc.get(n)!.bytes);
+      for (let i = 0; i < order.length; i++) {
+        const id = order[i]!;
+        const name = matched.names[id]!;
+        let acc: Accumulated | null = null;
+        for (const input of inputs) {
+          const file = matched.file(input.index, id);
+          if (file === undefined) continue;
+          // Read into a reused buffer: every path below copies what it keeps.
+          let bytes = await reader.read(file);
+          if (input.summary) bytes = summarizedBytes(bytes, input.summary, { file: file.source }, input.targets[id]);
+          if (acc === null) {
+            acc = firstOfObject(file, bytes, input, checkVersion);
+            continue;
+          }
+          // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes,
+          // into a reused buffer, then copied over the accumulation when the size is the same.
+          if (input.spec.weight === 1) {
+            const merged = mergeGcdaBytes(bytes, acc.bytes, scratch);
+            if (merged) {
+              if (merged.length === acc.bytes.length) acc.bytes.set(merged);
+              else acc.bytes = merged.slice();
+              acc.inputs++;
+              acc.lastSource = file.source;
+              continue;
+            }
+          }
+          const model = readGcda(bytes, { file: file.source });
+          checkVersion(file, model);
+          checkSummaryPresence(file, model.records.some(isSummary), input);
+          const llvmRuns = opts.llvmFirstObject === undefined || opts.llvmFirstObject === name ? 'sum' : 'older';
+          let r;
+          try {
+            r = mergeGcda(weightGcda(model, input.spec.weight), readGcda(acc.bytes, { file: name }), { name, onMismatch: opts.onMismatch, llvmRuns, reuseOlder: true });
+          } catch (e) {
+            if (e instanceof MergeError) throw new MergeError(`${e.message} (merging ${file.source} into the accumulation ending with ${acc.lastSource})`);
+            throw e;
+          }
+          acc.bytes = writeGcda(r.file);
+          acc.inputs++;
+          acc.lastSource = file.source;
+          mismatches.push(...r.mismatches);
+          functionsOnlyNewer += r.onlyNewer;
+          functionsOnlyOlder += r.onlyOlder;
+        }
+        writer.write(outputPath(opts.output, name), acc!.bytes);
+        if (acc!.inputs < inputs.length) partial++;
+        if (i === 0) sample = acc!.bytes;
+        if (bar && i % 256 === 0) bar.update(i);
+        if (process.env.TARAX_DEBUG_MEMORY && (i + 1) % Math.ceil(order.length / 10) === 0) debugMemory(`after ${i + 1} objects`);
+      }
       writer.commit();
     } catch (e) {
       writer.abort();
       throw e;
+    } finally {
+      bar?.stop();
     }
 
-    const partial = names.filter((n) => acc.get(n)!.inputs < specs.length);
-    const sample = readGcda(acc.get(names[0]!)!.bytes).records.find((r) => r.type === 'summary');
-    const runs = sample ? (sample.layout === 'counters' ? sample.arcs.runs : sample.runs) : null;
+    const summaryRecord = sample ? readGcda(sample).records.find((r) => r.type === 'summary') : undefined;
+    const runs = summaryRecord ? (summaryRecord.layout === 'counters' ? summaryRecord.arcs.runs : summaryRecord.runs) : null;
+    const perInput = inputs.map((m) => ({ input: m.spec.path, weight: m.spec.weight, files: matched.count(m.index), summarized: m.summary !== null, skipped: m.skipped }));
     const elapsed = (performance.now() - started) / 1000;
     const report = {
       inputs: perInput,
-      objects: names.length,
+      objects: order.length,
       version: seen.version ? versionText(seen.version.word) : null,
       runs,
-      objectsInSomeInputsOnly: partial.length,
+      objectsInSomeInputsOnly: partial,
       functionsOnlyInNewer: functionsOnlyNewer,
       functionsOnlyInOlder: functionsOnlyOlder,
       mismatches,
@@ -211,19 +177,102 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.quiet) return 0;
     const v = seen.version ? decodeVersion(seen.version.word) : undefined;
     const lines = [
-      `gcda-merge: ${specs.length} inputs, ${names.length} objects, version '${v?.text}'${runs !== null ? `, runs ${runs}` : ''}`,
+      `gcda-merge: ${specs.length} inputs, ${order.length} objects, version '${v?.text}'${runs !== null ? `, runs ${runs}` : ''}`,
       ...perInput.map((p, i) => `  ${i + 1}. ${p.input}: ${p.files} files${p.weight !== 1 ? `, weight ${p.weight}` : ''}${p.summarized ? ', summarized as one run' : ''}`),
     ];
-    if (partial.length) lines.push(`  ${partial.length} objects are in only some inputs (kept with what those inputs hold)`);
+    if (partial) lines.push(`  ${partial} objects are in only some inputs (kept with what those inputs hold)`);
     if (functionsOnlyNewer + functionsOnlyOlder) lines.push(`  functions in only one side of a merge (kept): ${functionsOnlyNewer} newer, ${functionsOnlyOlder} older`);
     if (mismatches.length) {
       lines.push(`  ${mismatches.length} mismatches resolved by --on-mismatch ${opts.onMismatch}:`);
       for (const m of mismatches.slice(0, 5)) lines.push(`    ${m.name}: ${m.ident === null ? '' : `function ${m.ident}: `}${m.what}`);
     }
-    lines.push(`  wrote ${names.length} files to ${opts.output} in ${elapsed.toFixed(2)} s`);
+    lines.push(`  wrote ${order.length} files to ${opts.output} in ${elapsed.toFixed(2)} s`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   });
+}
+
+/** One input prepared for the merge: its files by relative path, and its summary when it had none. */
+interface MergeInput {
+  spec: InputSpec;
+  /** Its number in the MatchedInputs that holds its files. */
+  index: number;
+  skipped: number;
+  /** The first file (in path order): it tells whether the input carries summaries. */
+  first: InputFile;
+  hasSummaries: boolean;
+  /** The summary of this run over all of its files, when it had none and --summarize asks for one. */
+  summary: ProgramSummary | null;
+  /** With a summary: each file's summary target (by object number), from the summary pass. */
+  targets: SummaryTarget[];
+}
+
+/**
+ * Lists an input's files, checks that it carries summaries (or computes its summary when
+ * --summarize asks: the summary of a run is over all of its files, hence a pass of its own).
+ */
+async function prepareInput(spec: InputSpec, matched: MatchedInputs, reader: ReusingReader, opts: Options, checkVersion: (input: InputFile, file: { version: number }) => void): Promise<MergeInput> {
+  const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
+  if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
+  files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
+  const first = files[0]!;
+  const hasSummaries = frameGcda(await reader.read(first), { file: first.source }).hasSummary;
+  const index = matched.add(spec.path, files);
+  const targets: SummaryTarget[] = [];
+  let summary: ProgramSummary | null = null;
+  if (!hasSummaries) {
+    if (!opts.summarize) {
+      throw new MergeError(
+        `${spec.path}: no summary records (a kernel harvest?): libgcov cannot merge into such files; add --summarize to summarize each input as one run first, or run gcda-summarize on it`,
+      );
+    }
+    const b = new ProgramSummaryBuilder();
+    for (const input of files) {
+      const bytes = await reader.read(input);
+      const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
+      if (scanned) {
+        checkVersion(input, scanned);
+        targets[matched.number(input.relPath)] = scanned;
+        continue;
+      }
+      const file = readGcda(bytes, { file: input.source });
+      checkVersion(input, file);
+      b.add(input.source, file, '/' + input.relPath);
+      targets[matched.number(input.relPath)] = summaryTarget(file);
+    }
+    summary = b.finish().summary;
+  }
+  return { spec, index, skipped: skipped.length, first, hasSummaries, summary, targets };
+}
+
+/** An input's summary presence must be the same in all of its files. */
+function checkSummaryPresence(file: InputFile, has: boolean, input: MergeInput): void {
+  const expected = input.hasSummaries || input.summary !== null;
+  if (has !== expected) {
+    throw new MergeError(`${file.source}: ${expected ? 'has no summary record while' : 'has a summary record while'} ${input.first.source} ${expected ? 'has one' : 'has none'}: refused`);
+  }
+}
+
+/** The first input that holds an object starts its accumulation: a copy (the bytes are a reused buffer or a view of an archive). */
+function firstOfObject(file: InputFile, bytes: Uint8Array, input: MergeInput, checkVersion: (input: InputFile, file: { version: number }) => void): Accumulated {
+  if (input.spec.weight === 1) {
+    // Kept as it is: only its framing, version and summary need checking, not a model.
+    const framing = frameGcda(bytes, { file: file.source });
+    checkVersion(file, { version: framing.version.word });
+    checkSummaryPresence(file, framing.hasSummary, input);
+    return { bytes: bytes.slice(), inputs: 1, lastSource: file.source };
+  }
+  const model = readGcda(bytes, { file: file.source });
+  checkVersion(file, model);
+  checkSummaryPresence(file, model.records.some(isSummary), input);
+  return { bytes: writeGcda(weightGcda(model, input.spec.weight)), inputs: 1, lastSource: file.source };
+}
+
+/** TARAX_DEBUG_MEMORY: the live memory (after a full collection) at a point of the merge. */
+function debugMemory(when: string): void {
+  collectGarbage();
+  const m = process.memoryUsage();
+  process.stderr.write(`${when}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`);
 }
 
 function collect(value: string, previous: string[]): string[] {

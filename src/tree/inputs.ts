@@ -89,8 +89,7 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
 function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files: InputFile[], skipped: SkippedInput[]): void {
   const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // join(dir, name) for a normalized dir and a name without separators.
-  const prefix = dir === '.' ? '' : dir.endsWith(sep) ? dir : dir + sep;
+  const prefix = directoryPrefix(dir);
   const relPrefix = relDir === '' ? '' : relDir + '/';
   for (const e of entries) {
     const path = prefix + e.name;
@@ -113,6 +112,80 @@ function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files
     }
     // Synchronous reads: for the small files of a harvest they cost a third of fs/promises.
     files.push({ relPath: relPrefix + e.name, source: path, path, read: async () => plain(readFileSync(path)) });
+  }
+}
+
+/** What join(dir, name) is for a normalized dir and a name without separators: dir's prefix plus the name. */
+function directoryPrefix(dir: string): string {
+  return dir === '.' ? '' : dir.endsWith(sep) ? dir : dir + sep;
+}
+
+/** A file of a directory input, made when asked for (MatchedInputs keeps no object per file). */
+function directoryFile(prefix: string, relPath: string): InputFile {
+  const path = prefix + (sep === '/' ? relPath : relPath.split('/').join(sep));
+  return { relPath, source: path, path, read: async () => plain(readFileSync(path)) };
+}
+
+/**
+ * The files of several inputs matched by relative path, held compactly for many inputs of
+ * tens of thousands of files: each relative path is stored once, with a number, and a
+ * directory input keeps only which numbers it has (its files' paths are its root plus the
+ * relative path, as collectInputs walked them). Other inputs (tarballs, single files) keep
+ * their InputFile objects.
+ */
+export class MatchedInputs {
+  /** Relative path by number, in the order first seen. */
+  readonly names: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  private readonly inputs: Array<{ prefix: string; has: Uint8Array } | { files: Map<number, InputFile> }> = [];
+
+  /** Adds an input's files (from collectInputs of `input` alone); returns the input's index. */
+  add(input: string, files: readonly InputFile[]): number {
+    const prefix = directoryPrefix(normalize(input));
+    const ids = files.map((f) => this.number(f.relPath));
+    const compact = files.every((f) => f.path !== undefined && f.path === directoryFile(prefix, f.relPath).path);
+    if (compact) {
+      const has = new Uint8Array(this.names.length);
+      for (const id of ids) has[id] = 1;
+      this.inputs.push({ prefix, has });
+    } else {
+      this.inputs.push({ files: new Map(ids.map((id, i) => [id, files[i]!])) });
+    }
+    return this.inputs.length - 1;
+  }
+
+  /** The file of object `id` in input `index`, or undefined when that input lacks it. */
+  file(index: number, id: number): InputFile | undefined {
+    const input = this.inputs[index]!;
+    if ('files' in input) return input.files.get(id);
+    return input.has[id] === 1 ? directoryFile(input.prefix, this.names[id]!) : undefined;
+  }
+
+  /** How many of the objects input `index` holds. */
+  count(index: number): number {
+    const input = this.inputs[index]!;
+    if ('files' in input) return input.files.size;
+    let n = 0;
+    for (let i = 0; i < input.has.length; i++) n += input.has[i]!;
+    return n;
+  }
+
+  /** The objects' numbers in path order. */
+  sorted(): number[] {
+    const order = this.names.map((_, i) => i);
+    const names = this.names;
+    return order.sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
+  }
+
+  /** The number of a relative path (a new one for a path not seen yet). */
+  number(relPath: string): number {
+    let id = this.numbers.get(relPath);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(relPath);
+      this.numbers.set(relPath, id);
+    }
+    return id;
   }
 }
 
