@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readGcda, summarize, writeGcda } from '../dist/index.js';
 import { readTar } from '../dist/node.js';
-import { measured as measure, median, settle } from './lib.js';
+import { freshOutput, measured as measure, median, settle } from './lib.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(repo, 'bin/gcda-merge.js');
@@ -65,20 +65,20 @@ const ours = (out) => [process.execPath, BIN, TA, TB, '-o', out, '-q', '--no-pro
 const theirs = (out) => [GCOV_TOOL, 'merge', '-o', out, TB, TA];
 const o1 = join(tmpRoot, 'out-ours');
 const o2 = join(tmpRoot, 'out-gcov-tool');
-measured(ours(o1)); // warm-up, and the equality check below
-measured(theirs(o2));
-const same = spawnSync('diff', ['-r', '-q', o1, o2]).status === 0;
-rmSync(o1, { recursive: true, force: true });
-rmSync(o2, { recursive: true, force: true });
+const w1 = freshOutput(o1);
+const w2 = freshOutput(o2);
+measured(ours(w1)); // warm-up, and the equality check below
+measured(theirs(w2));
+const same = spawnSync('diff', ['-r', '-q', w1, w2]).status === 0;
 settle();
 const runsOurs = [];
 const runsTheirs = [];
 for (let i = 0; i < rounds; i++) {
   const pair = i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
   for (const who of pair) {
-    const r = who === 'ours' ? measured(ours(o1)) : measured(theirs(o2));
+    // a new output each time (freshOutput: no deletion between timed runs)
+    const r = who === 'ours' ? measured(ours(freshOutput(o1))) : measured(theirs(freshOutput(o2)));
     (who === 'ours' ? runsOurs : runsTheirs).push(r);
-    rmSync(who === 'ours' ? o1 : o2, { recursive: true, force: true });
     settle();
   }
 }

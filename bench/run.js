@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readGcovFile, writeGcovFile } from '../dist/index.js';
 import { readTar } from '../dist/node.js';
+import { freshOutput } from './lib.js';
 
 const benchStarted = performance.now();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -246,31 +247,29 @@ const tree = { dir: TREE, copies, files: relPaths.length, bytes: gcdaBytes * cop
 log('## cp -r TREE DEST  vs  node bin/gcda-rewrite.js TREE -o DEST2 -q');
 const DEST = join(tmpRoot, 'out-cp');
 const DEST2 = join(tmpRoot, 'out-rewrite');
-const rm = (d) => rmSync(d, { recursive: true, force: true });
-const cpCmd = ['cp', '-r', TREE, DEST];
-const rwCmd = [process.execPath, REWRITE_BIN, TREE, '-o', DEST2, '-q'];
+const cpCmd = () => ['cp', '-r', TREE, freshOutput(DEST)];
+const rwCmd = (out) => [process.execPath, REWRITE_BIN, TREE, '-o', out, '-q'];
 {
   // Warm-up: pulls the tree into the page cache for both contenders.
-  const w = runMeasured(cpCmd, 'cp -r (warm-up)');
+  const w = runMeasured(cpCmd(), 'cp -r (warm-up)');
   log(`  warm-up cp -r: ${w.secs.toFixed(2)} s`);
-  rm(DEST);
   settle();
 }
 const cpRuns = [];
 const rwRuns = [];
 for (let i = 0; i < 3; i++) {
-  const a = runMeasured(cpCmd, 'cp -r');
+  // A new output each time (freshOutput): no deletion between timed runs.
+  const a = runMeasured(cpCmd(), 'cp -r');
   cpRuns.push(a);
-  rm(DEST);
   settle();
-  const b = runMeasured(rwCmd, 'gcda-rewrite');
+  const out = freshOutput(DEST2);
+  const b = runMeasured(rwCmd(out), 'gcda-rewrite');
   rwRuns.push(b);
   if (i === 0) {
     // Correctness spot check (not timed): the mirrored tree has every file.
-    const probe = join(DEST2, relPaths[relPaths.length - 1]);
+    const probe = join(out, relPaths[relPaths.length - 1]);
     if (!existsSync(probe)) log(`  WARNING: gcda-rewrite output lacks ${probe}`);
   }
-  rm(DEST2);
   settle();
   log(`  run ${i + 1}: cp -r ${a.secs.toFixed(2)} s (max RSS ${rssText(a.rssKiB)}), gcda-rewrite ${b.secs.toFixed(2)} s (max RSS ${rssText(b.rssKiB)})`);
 }

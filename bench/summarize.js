@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTar } from '../dist/node.js';
-import { measured as measure, median, MiB, settle } from './lib.js';
+import { freshOutput, measured as measure, median, MiB, settle } from './lib.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HARVEST = join(repo, 'fixtures/kernel/harvest-A.tar.gz');
@@ -44,20 +44,16 @@ function buildTree(dir, copies) {
 function compare(label, tree, files, bytes) {
   const out1 = join(tmpRoot, 'out-cp');
   const out2 = join(tmpRoot, 'out-summarize');
-  measured(['cp', '-r', tree, out1]); // warm-up: the tree in the page cache
-  rmSync(out1, { recursive: true, force: true });
-  measured([process.execPath, BIN, tree, '-o', out2, '-q', '--no-progress']);
-  rmSync(out2, { recursive: true, force: true });
+  measured(['cp', '-r', tree, freshOutput(out1)]); // warm-up: the tree in the page cache
+  measured([process.execPath, BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']);
   settle();
   const cp = [];
   const sum = [];
   for (let i = 0; i < rounds; i++) {
-    // Alternate, so drift of the machine hits both alike.
-    cp.push(measured(['cp', '-r', tree, out1]));
-    rmSync(out1, { recursive: true, force: true });
+    // Alternate, so drift of the machine hits both alike; a new output each time (freshOutput).
+    cp.push(measured(['cp', '-r', tree, freshOutput(out1)]));
     settle();
-    sum.push(measured([process.execPath, BIN, tree, '-o', out2, '-q', '--no-progress']));
-    rmSync(out2, { recursive: true, force: true });
+    sum.push(measured([process.execPath, BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']));
     settle();
   }
   const cpS = median(cp.map((r) => r.secs));
