@@ -3,10 +3,11 @@
  * for every object exactly the file collectInputs found (path, source, relative path, bytes),
  * for directory trees (held as a bitmap), tarballs and single files (held as objects).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectInputs, MatchedInputs } from '../src/tree/inputs.js';
+import { ArenaReader, collectInputs, MatchedInputs } from '../src/tree/inputs.js';
 import { FIXTURES } from './helpers/paths.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -52,5 +53,34 @@ describe('MatchedInputs', () => {
     expect(matched.names.filter((n) => n === 'main.gcda').length).toBe(1);
     const sorted = matched.sorted().map((id) => matched.names[id]!);
     expect(sorted).toEqual([...matched.names].sort());
+  });
+});
+
+describe('ArenaReader', () => {
+  it('keeps every file it read, each at an 8-byte boundary, across chunks and for files larger than a chunk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tarax-arena-'));
+    try {
+      // sizes around a 64-byte chunk: empty, small, exactly a chunk, larger than two
+      const sizes = [0, 1, 7, 8, 63, 64, 65, 200, 3, 129, 64, 5];
+      const paths = sizes.map((n, i) => {
+        const p = join(dir, `f${i}`);
+        writeFileSync(p, Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 0xff));
+        return p;
+      });
+      const arena = new ArenaReader(64);
+      const views = paths.map((p) => arena.readPath(p));
+      views.forEach((v, i) => {
+        expect(hex(v), paths[i]).toBe(hex(new Uint8Array(readFileSync(paths[i]!))));
+        expect(v.byteOffset % 8).toBe(0);
+      });
+      const { files } = await collectInputs([join(FIXTURES, 'gcc-12/coverage/run1')], { extensions: ['.gcda'] });
+      const big = new ArenaReader();
+      const kept = [];
+      for (const f of files) kept.push(await big.read(f));
+      kept.forEach((v, i) => expect(hex(v)).toBe(hex(new Uint8Array(readFileSync(files[i]!.path!)))));
+      expect(() => arena.readPath(join(dir, 'missing'))).toThrow(/missing/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -443,21 +443,42 @@ export function summarizedParts(
     target.checksum === 0 && summary.generation === 'gcc-9' && (options.fillObjectChecksum ?? true) && target.objectChecksum !== null
       ? target.objectChecksum
       : target.checksum;
-  const head = writeGcda({
-    type: 'gcda',
-    version: target.version,
-    byteOrder: target.byteOrder,
-    stamp: target.stamp,
-    checksum,
-    records: summaryRecords(target, summary),
-    trailer: new Uint8Array(0),
-  });
-  const parts = [head, bytes.subarray(headerSize)];
+  const parts = [summaryHead(target, summary, checksum), bytes.subarray(headerSize)];
   if (target.trailerLength === 0 && (options.endMarker ?? true)) parts.push(END_MARKER);
   return parts;
 }
 
 const END_MARKER = new Uint8Array(4);
+
+/**
+ * The header and summary records of a summarized file. Within one summary they differ from
+ * file to file only in the stamp and checksum words, so they are encoded once per version,
+ * byte order and header size, and copied with those two words set (a kernel harvest has
+ * tens of thousands of files: a model and an encoding per file were a tenth of the run).
+ */
+function summaryHead(target: SummaryTarget, summary: ProgramSummary, checksum: number | null): Uint8Array {
+  let templates = headTemplates.get(summary);
+  if (templates === undefined) headTemplates.set(summary, (templates = new Map()));
+  const little = target.byteOrder === 'little';
+  // (a ProgramSummary is not changed after finish(): its templates stay valid)
+  const key = target.version * 4 + (little ? 2 : 0) + (checksum === null ? 0 : 1);
+  let template = templates.get(key);
+  if (template === undefined) {
+    const header = { type: 'gcda', version: target.version, byteOrder: target.byteOrder, stamp: 0, checksum: checksum === null ? null : 0, trailer: new Uint8Array(0) } as const;
+    template = writeGcda({ ...header, records: summaryRecords(target, summary) });
+    templates.set(key, template);
+  }
+  const head = template.slice();
+  putWord(head, 8, target.stamp, little);
+  if (checksum !== null) putWord(head, 12, checksum, little);
+  return head;
+}
+
+function putWord(bytes: Uint8Array, at: number, value: number, little: boolean): void {
+  for (let i = 0; i < 4; i++) bytes[at + (little ? i : 3 - i)] = (value >>> (8 * i)) & 0xff;
+}
+
+const headTemplates = new WeakMap<ProgramSummary, Map<number, Uint8Array>>();
 
 function summaryFirst(g: SummaryGeneration): boolean {
   return g === 'gcc-9' || g === 'gcc-4.8' || g === 'gcc-4.7';

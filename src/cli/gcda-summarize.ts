@@ -14,7 +14,7 @@ import {
   summaryRecords,
 } from '../algorithms/summary.js';
 import type { SummaryRecord } from '../model/gcda.js';
-import { collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
+import { ArenaReader, collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
 import { kbuildCompiledPaths, objectPathOf, profileDirName, type OutputLayout } from '../tree/layout.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { progressBarOnStderr, runCli } from './common.js';
@@ -90,8 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     const kept: Array<{ input: InputFile; bytes: Uint8Array; target: SummaryTarget; before: SummaryRecord[] }> = [];
     let bytesIn = 0;
     bar?.start(gcdas.length, 0, { phase: 'reading' });
+    const arena = new ArenaReader();
     for (const input of gcdas) {
-      const bytes = await input.read();
+      const bytes = await arena.read(input);
       bytesIn += bytes.length;
       // A kernel harvest's file is scanned where it is; any other is read into a model.
       const scanned = builder.addBytes(input.source, bytes);

@@ -235,3 +235,55 @@ export class ReusingReader {
     }
   }
 }
+
+/**
+ * Reads input files one after another into large shared chunks, for callers that keep every
+ * file's bytes (gcda-summarize holds a harvest between its two passes): no buffer per file,
+ * so tens of thousands of files cost a few allocations instead of tens of thousands (whose
+ * allocation and collection were a sixth of a 20,000-file run). Each file starts at a
+ * multiple of 8 bytes, so word views of it are aligned. Tarball members are returned as they
+ * are (already in memory).
+ */
+export class ArenaReader {
+  private chunk: Uint8Array;
+  private used = 0;
+
+  constructor(private readonly chunkSize = 4 << 20) {
+    this.chunk = new Uint8Array(chunkSize);
+  }
+
+  /** The bytes of `input`, kept as long as the caller keeps the view. */
+  async read(input: InputFile): Promise<Uint8Array> {
+    if (input.path === undefined) return input.read();
+    return this.readPath(input.path);
+  }
+
+  /** The bytes of the file at `path`. */
+  readPath(path: string): Uint8Array {
+    const fd = openSync(path, 'r');
+    try {
+      // No fstat for the size: read until end of file (a short read is not the end for
+      // every file system: DebugFS); a file that outgrows the chunk moves to a new one.
+      let start = this.used;
+      let got = 0;
+      for (;;) {
+        if (start + got === this.chunk.length) {
+          const next = new Uint8Array(Math.max(this.chunkSize, 2 * got + 4096));
+          next.set(this.chunk.subarray(start, start + got));
+          this.chunk = next;
+          start = 0;
+        }
+        const n = readSync(fd, this.chunk, start + got, this.chunk.length - start - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      this.used = Math.min(this.chunk.length, (start + got + 7) & ~7);
+      return this.chunk.subarray(start, start + got);
+    } catch (e) {
+      if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path });
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

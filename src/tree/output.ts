@@ -66,7 +66,8 @@ export class TreeWriter {
 
   /** Writes one file, given as one buffer or as pieces to write in order. */
   write(path: string, data: Uint8Array | readonly Uint8Array[]): void {
-    let target = resolve(path);
+    // outputPath's results are absolute and normalized already: resolve only other paths.
+    let target = isAbsolute(path) && !UNPLAIN_RE.test(path.slice(1)) ? path : resolve(path);
     if (this.staging) {
       const root = this.root!;
       // The usual case, a path under the root, without path.relative and path.join.
