@@ -4,6 +4,8 @@
 // Reports figures, asserts nothing; not part of the test suite.
 //
 //   node bench/summarize.js [--files N] [--rounds R]
+// gcda-summarize is run as a command (bin/gcda-summarize.js through its shebang), as an
+// installed gcda-summarize runs.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -45,7 +47,7 @@ function compare(label, tree, files, bytes) {
   const out1 = join(tmpRoot, 'out-cp');
   const out2 = join(tmpRoot, 'out-summarize');
   measured(['cp', '-r', tree, freshOutput(out1)]); // warm-up: the tree in the page cache
-  measured([process.execPath, BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']);
+  measured([BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']);
   settle();
   const cp = [];
   const sum = [];
@@ -53,7 +55,7 @@ function compare(label, tree, files, bytes) {
     // Alternate, so drift of the machine hits both alike; a new output each time (freshOutput).
     cp.push(measured(['cp', '-r', tree, freshOutput(out1)]));
     settle();
-    sum.push(measured([process.execPath, BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']));
+    sum.push(measured([BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']));
     settle();
   }
   const cpS = median(cp.map((r) => r.secs));

@@ -1,9 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // A harvest's files stay in memory between the two passes; V8's default young generation
 // (up to 3 x 16 MiB) then adds tens of MiB of peak memory for garbage that dies young
 // (the flag cannot be changed once V8 runs: v8.setFlagsFromString has no effect on it).
-// A small one costs a few percent of CPU time, and starting node again about 0.15 s: so
-// relaunch with it only for inputs large enough for the difference to matter.
+// A small one costs a few percent of CPU time. Run as a command (the shebang), node starts
+// with it. Run as `node bin/gcda-summarize.js`, it does not, and starting node again costs
+// about 0.15 s: so relaunch with it only for inputs large enough for the difference to matter.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';

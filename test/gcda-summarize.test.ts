@@ -106,6 +106,12 @@ describe('process', () => {
     });
     expect(r.stderr).toContain('large input: relaunching node with --max-semi-space-size=1');
     expect(r.status).toBe(0);
+    // run as a command, the shebang starts node with the flag: no relaunch, the same bytes
+    const direct = join(tmp, 'out-big-direct');
+    const d = spawnSync(join(REPO, 'bin/gcda-summarize.js'), [big, '-o', direct, '-q'], { encoding: 'utf8', env: { ...process.env, TARAX_DEBUG: '1' } });
+    expect(d.stderr).toBe('');
+    expect(d.status).toBe(0);
+    for (const p of rel(out).slice(0, 200)) expect(hex(read(join(direct, p))), p).toBe(hex(read(join(out, p))));
     const small = join(tmp, 'out-small');
     const s = spawnSync(process.execPath, [join(REPO, 'bin/gcda-summarize.js'), join(big, 'copy0'), '-o', small, '-q'], {
       encoding: 'utf8',
