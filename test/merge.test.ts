@@ -51,6 +51,24 @@ describe('libgcov oracle: gcda-merge run1 run2 run3 equals the in-place accumula
       expect(r.stdout).toMatch(/3 inputs, 4 objects, version '.*', runs 3/);
       expectSameTree(out, join(d, 'accumulated'));
     });
+    it(`${build}: from tarballs of the runs, and with one tarball given twice (as the same directory twice)`, () => {
+      const d = join(FIXTURES, build);
+      const tars = ['run1', 'run2', 'run3'].map((r) => {
+        const t = join(tmp, 'tars', build.replace('/', '-'), `${r}.tar`);
+        mkdirSync(join(t, '..'), { recursive: true });
+        expect(spawnSync('tar', ['-cf', t, '-C', join(d, r), '.']).status).toBe(0);
+        return t;
+      });
+      const out = join(tmp, 'acc-tar', build);
+      const r = runCli('gcda-merge', [tars[0]!, tars[1]!, tars[2]!, '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expectSameTree(out, join(d, 'accumulated'));
+      const twice = join(tmp, 'acc-tar-twice', build);
+      const viaDirs = join(tmp, 'acc-dir-twice', build);
+      expect(runCli('gcda-merge', [tars[0]!, tars[0]!, tars[1]!, '-o', twice]).status).toBe(0);
+      expect(runCli('gcda-merge', [join(d, 'run1'), join(d, 'run1'), join(d, 'run2'), '-o', viaDirs]).status).toBe(0);
+      expectSameTree(twice, viaDirs);
+    });
     it(`${build}: from the runs without summaries, with --summarize`, () => {
       const d = join(FIXTURES, build);
       const runs = ['run1', 'run2', 'run3'].map((r) => stripped(join(d, r), join(tmp, 'stripped', build, r)));

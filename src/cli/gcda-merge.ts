@@ -77,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     // inputs' file lists, whatever the number of inputs (a tarball input is held in memory,
     // as it is read in-process).
     const reader = new ReusingReader();
+    const accReader = new ReusingReader();
+    const outRoot = resolve(opts.output);
     const matched = new MatchedInputs();
     const inputs: MergeInput[] = [];
     for (const spec of specs) {
@@ -104,7 +106,10 @@ export async function main(argv: string[]): Promise<number> {
           const file = matched.file(input.index, id);
           if (file === undefined) continue;
           // Read into a reused buffer: every path below copies what it keeps.
-          let bytes = await reader.read(file);
+          // An object's first file is read into a buffer of its own, reused from object to
+          // object: the accumulation starts there without a copy (it is written out before
+          // the next object is read).
+          let bytes = await (acc === null ? accReader : reader).read(file);
           if (input.summary) bytes = summarizedBytes(bytes, input.summary, { file: file.source }, input.targets[id]);
           if (acc === null) {
             acc = firstOfObject(file, bytes, input, checkVersion);
@@ -140,9 +145,9 @@ export async function main(argv: string[]): Promise<number> {
           functionsOnlyNewer += r.onlyNewer;
           functionsOnlyOlder += r.onlyOlder;
         }
-        writer.write(outputPath(opts.output, name), acc!.bytes);
+        writer.write(outputPath(outRoot, name), acc!.bytes);
         if (acc!.inputs < inputs.length) partial++;
-        if (i === 0) sample = acc!.bytes;
+        if (i === 0) sample = acc!.bytes.slice(); // (the accumulation may be a reused buffer)
         if (bar && i % 256 === 0) bar.update(i);
         if (process.env.TARAX_DEBUG_MEMORY && (i + 1) % Math.ceil(order.length / 10) === 0) debugMemory(`after ${i + 1} objects`);
       }
@@ -256,11 +261,13 @@ function checkSummaryPresence(file: InputFile, has: boolean, input: MergeInput):
 /** The first input that holds an object starts its accumulation: a copy (the bytes are a reused buffer or a view of an archive). */
 function firstOfObject(file: InputFile, bytes: Uint8Array, input: MergeInput, checkVersion: (input: InputFile, file: { version: number }) => void): Accumulated {
   if (input.spec.weight === 1) {
-    // Kept as it is: only its framing, version and summary need checking, not a model.
+    // Kept as it is: only its framing, version and summary need checking, not a model. A
+    // file on disk was read into the accumulation's own buffer; a tarball member is a view
+    // of the archive, which the merge must not write into: copied.
     const framing = frameGcda(bytes, { file: file.source });
     checkVersion(file, { version: framing.version.word });
     checkSummaryPresence(file, framing.hasSummary, input);
-    return { bytes: bytes.slice(), inputs: 1, lastSource: file.source };
+    return { bytes: file.path === undefined ? bytes.slice() : bytes, inputs: 1, lastSource: file.source };
   }
   const model = readGcda(bytes, { file: file.source });
   checkVersion(file, model);
