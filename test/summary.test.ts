@@ -341,3 +341,40 @@ describe('ProgramSummaryBuilder.addBytes: the model path without the model', () 
     );
   });
 });
+
+describe('Sum64', () => {
+  it('addHalves(sum of high words, sum of low words) equals adding each value, modulo 2^64', async () => {
+    const { Sum64 } = await import('../src/algorithms/int64.js');
+    const int64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
+    fc.assert(
+      fc.property(fc.array(fc.array(int64, { maxLength: 40 }), { maxLength: 6 }), fc.array(int64, { maxLength: 5 }), (slices, before) => {
+        const each = new Sum64();
+        const halves = new Sum64();
+        for (const v of before) {
+          each.addBig(v);
+          halves.addBig(v);
+        }
+        let expected = before.reduce((a, b) => a + b, 0n);
+        for (const slice of slices) {
+          let hiSum = 0;
+          let loSum = 0;
+          for (const v of slice) {
+            const u = BigInt.asUintN(64, v);
+            hiSum += Number(u >> 32n) | 0;
+            loSum += Number(u & 0xffffffffn);
+            each.addBig(v);
+            expected += v;
+          }
+          halves.addHalves(hiSum, loSum);
+        }
+        expect(halves.value()).toBe(BigInt.asIntN(64, expected));
+        expect(each.value()).toBe(BigInt.asIntN(64, expected));
+      }),
+      { numRuns: 2000 },
+    );
+    // the extreme the scan allows: 2^21 values of 2^64 - 1 (hi -1, lo 2^32 - 1) in one slice
+    const s = new Sum64();
+    s.addHalves(-(2 ** 21), (2 ** 32 - 1) * 2 ** 21);
+    expect(s.value()).toBe(BigInt.asIntN(64, -(2n ** 21n)));
+  });
+});

@@ -48,6 +48,18 @@ export class Sum64 {
     if (this.lo >= LIMIT || this.hi >= LIMIT || this.hi <= -LIMIT) this.fold();
   }
 
+  /**
+   * Adds sums of halves: hiSum of signed high words and loSum of unsigned low words, each an
+   * exact double (at most 2^21 values of each).
+   */
+  addHalves(hiSum: number, loSum: number): void {
+    this.fold();
+    const carry = Math.floor(loSum / TWO32);
+    this.lo += loSum - carry * TWO32;
+    this.hi = (this.hi + ((hiSum + carry) % TWO32)) % TWO32;
+    if (this.lo >= LIMIT) this.fold();
+  }
+
   /** Adds another sum. */
   addSum(other: Sum64): void {
     other.fold();

@@ -198,14 +198,24 @@ export class ProgramSummaryBuilder {
       if (length < 0) continue; // all zero
       if (words !== null) {
         // gcov order: the low word first, whatever the byte order.
-        for (let w = at >>> 2, e = w + psize / 4; w < e; w += 2) {
-          const lo = words[w]!;
-          const hi = words[w + 1]!;
-          sum.add(hi, lo);
-          if (compare64(maxHi, maxLo, hi, lo) < 0) {
-            maxHi = hi;
-            maxLo = lo;
+        // The halves are summed in doubles over the record, exact up to 2^21 counters
+        // (2^21 x (2^32 - 1) < 2^53), and added to the 64-bit sum once; longer records in
+        // slices of that size.
+        for (let w = at >>> 2, e = w + psize / 4; w < e; ) {
+          const sliceEnd = Math.min(e, w + (1 << 22));
+          let loSum = 0;
+          let hiSum = 0;
+          for (; w < sliceEnd; w += 2) {
+            const lo = words[w]! >>> 0;
+            const hi = words[w + 1]!;
+            loSum += lo;
+            hiSum += hi;
+            if (hi > maxHi || (hi === maxHi && lo > maxLo >>> 0)) {
+              maxHi = hi;
+              maxLo = lo;
+            }
           }
+          sum.addHalves(hiSum, loSum);
         }
       } else {
         for (let p = at, e = at + psize; p < e; p += 8) {
