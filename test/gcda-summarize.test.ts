@@ -104,7 +104,7 @@ describe('process', () => {
       encoding: 'utf8',
       env: { ...process.env, TARAX_DEBUG: '1' },
     });
-    expect(r.stderr).toContain('large input: relaunching node with --max-semi-space-size=1');
+    expect(r.stderr).toContain('large input: relaunching node with --max-semi-space-size=2');
     expect(r.status).toBe(0);
     // run as a command, the shebang starts node with the flag: no relaunch, the same bytes
     const direct = join(tmp, 'out-big-direct');
