@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readGcovFile, writeGcovFile } from '../dist/index.js';
 import { readTar } from '../dist/node.js';
-import { freshOutput } from './lib.js';
+import { freshOutput, settle } from './lib.js';
 
 const benchStarted = performance.now();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -115,10 +115,6 @@ function runMeasured(argv, label) {
   return { secs, rssKiB, stderr: r.stderr.toString() };
 }
 
-/** Flushes dirty pages so one run's write-back does not land in the next run's timing. */
-function settle() {
-  spawnSync('sync', { stdio: 'ignore' });
-}
 
 /**
  * In-memory throughput: `pass()` processes `bytes` input bytes once. Warm up, then time

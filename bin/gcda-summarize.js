@@ -4,8 +4,9 @@
 // (the flag cannot be changed once V8 runs: v8.setFlagsFromString has no effect on it).
 // 2 MiB semi-spaces kept the 20,424-file tree at 141 MiB (16: 169 MiB) with no loss of speed;
 // 1 MiB slowed start-up (module loading) by about 20 ms and the tree by a tenth. Run as a
-// command (the shebang), node starts with it. Run as `node bin/gcda-summarize.js`, it does not, and starting node again costs
-// about 0.15 s: so relaunch with it only for inputs large enough for the difference to matter.
+// command (the shebang), node starts with it. Run as `node bin/gcda-summarize.js`, it does
+// not, and starting node again costs about 0.15 s: so relaunch with it only for inputs large
+// enough for the difference to matter.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';

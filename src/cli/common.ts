@@ -54,9 +54,10 @@ export function progressBarOnStderr(format: string): SingleBar {
 let fullGc: (() => void) | null = null;
 
 /**
- * A full garbage collection now, for memory figures that hold live data only
- * (TARAX_DEBUG_MEMORY). V8 gives the function to a new context once --expose-gc is set,
- * which needs no relaunch of node.
+ * A full garbage collection now. gcda-merge calls it after listing each large input (the
+ * list is old garbage by then, which V8 would otherwise let pile up over the inputs) and for
+ * TARAX_DEBUG_MEMORY's live-memory figures. V8 gives the function to a new context once
+ * --expose-gc is set, which needs no relaunch of node.
  */
 export function collectGarbage(): void {
   if (fullGc === null) {

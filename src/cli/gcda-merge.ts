@@ -105,10 +105,9 @@ export async function main(argv: string[]): Promise<number> {
         for (const input of inputs) {
           const file = matched.file(input.index, id);
           if (file === undefined) continue;
-          // Read into a reused buffer: every path below copies what it keeps.
-          // An object's first file is read into a buffer of its own, reused from object to
-          // object: the accumulation starts there without a copy (it is written out before
-          // the next object is read).
+          // Read into reused buffers. An object's first file has one of its own, where the
+          // accumulation starts without a copy (it is written out before the next object is
+          // read); later files use the other, and every path below copies what it keeps.
           let bytes = await (acc === null ? accReader : reader).read(file);
           if (input.summary) bytes = summarizedBytes(bytes, input.summary, { file: file.source }, input.targets[id]);
           if (acc === null) {
@@ -258,7 +257,7 @@ function checkSummaryPresence(file: InputFile, has: boolean, input: MergeInput):
   }
 }
 
-/** The first input that holds an object starts its accumulation: a copy (the bytes are a reused buffer or a view of an archive). */
+/** The first input that holds an object starts its accumulation (in the accumulation's reused buffer, a copy of a tarball member, or a new encoding when weighted). */
 function firstOfObject(file: InputFile, bytes: Uint8Array, input: MergeInput, checkVersion: (input: InputFile, file: { version: number }) => void): Accumulated {
   if (input.spec.weight === 1) {
     // Kept as it is: only its framing, version and summary need checking, not a model. A

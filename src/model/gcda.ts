@@ -500,8 +500,9 @@ const bounce32 = new Uint32Array(bounce64.buffer);
 
 /**
  * The usual records of a file in the host's byte order (little-endian), stored as words
- * through one Uint32Array view of the output: functions and their counter records. Stops at the first record of another kind (or where the output is not
- * word-aligned) and returns its index: the caller writes the rest the general way.
+ * through one Uint32Array view of the output: functions and their counter records. Stops at
+ * the first record of another kind (or where the output is not word-aligned) and returns its
+ * index: the caller writes the rest the general way.
  */
 function writeHostOrderRecords(w: ByteWriter, records: GcdaRecord[], unit: 1 | 4, c: CounterCopier): number {
   if ((w.pos & 3) !== 0 || (w.bytes.byteOffset & 7) !== 0) return 0;

@@ -120,9 +120,14 @@ function directoryPrefix(dir: string): string {
   return dir === '.' ? '' : dir.endsWith(sep) ? dir : dir + sep;
 }
 
+/** The path of a directory input's file: the input's prefix and the relative path. */
+function directoryPath(prefix: string, relPath: string): string {
+  return prefix + (sep === '/' ? relPath : relPath.split('/').join(sep));
+}
+
 /** A file of a directory input, made when asked for (MatchedInputs keeps no object per file). */
 function directoryFile(prefix: string, relPath: string): InputFile {
-  const path = prefix + (sep === '/' ? relPath : relPath.split('/').join(sep));
+  const path = directoryPath(prefix, relPath);
   return { relPath, source: path, path, read: async () => plain(readFileSync(path)) };
 }
 
@@ -143,7 +148,7 @@ export class MatchedInputs {
   add(input: string, files: readonly InputFile[]): number {
     const prefix = directoryPrefix(normalize(input));
     const ids = files.map((f) => this.number(f.relPath));
-    const compact = files.every((f) => f.path !== undefined && f.path === directoryFile(prefix, f.relPath).path);
+    const compact = files.every((f) => f.path !== undefined && f.path === directoryPath(prefix, f.relPath));
     if (compact) {
       const has = new Uint8Array(this.names.length);
       for (const id of ids) has[id] = 1;
@@ -210,8 +215,7 @@ export class ReusingReader {
 
   /** The bytes of the file at `path`: valid until the next call. */
   readPath(path: string): Uint8Array {
-    const fd = openSync(path, 'r');
-    try {
+    return readOpenFile(path, (fd) => {
       // No fstat for the size: read until end of file (a short read is not the end for
       // every file system: DebugFS), growing the buffer when it fills.
       let got = 0;
@@ -226,13 +230,23 @@ export class ReusingReader {
         }
       }
       return this.buffer.subarray(0, got);
-    } catch (e) {
-      // read() errors (EISDIR) carry no path: name the file in the message.
-      if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path });
-      throw e;
-    } finally {
-      closeSync(fd);
-    }
+    });
+  }
+}
+
+/**
+ * Opens `path`, lets `read` read it, and closes it whatever happens. read() errors (EISDIR)
+ * carry no path: the file is named in them.
+ */
+function readOpenFile(path: string, read: (fd: number) => Uint8Array): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    return read(fd);
+  } catch (e) {
+    if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path });
+    throw e;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -260,8 +274,7 @@ export class ArenaReader {
 
   /** The bytes of the file at `path`. */
   readPath(path: string): Uint8Array {
-    const fd = openSync(path, 'r');
-    try {
+    return readOpenFile(path, (fd) => {
       // No fstat for the size: read until end of file (a short read is not the end for
       // every file system: DebugFS); a file that outgrows the chunk moves to a new one.
       let start = this.used;
@@ -279,11 +292,6 @@ export class ArenaReader {
       }
       this.used = Math.min(this.chunk.length, (start + got + 7) & ~7);
       return this.chunk.subarray(start, start + got);
-    } catch (e) {
-      if (e && typeof e === 'object' && 'code' in e && !('path' in e)) Object.assign(e, { path });
-      throw e;
-    } finally {
-      closeSync(fd);
-    }
+    });
   }
 }
