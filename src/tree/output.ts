@@ -66,13 +66,7 @@ export class TreeWriter {
 
   /** Writes one file, given as one buffer or as pieces to write in order. */
   write(path: string, data: Uint8Array | readonly Uint8Array[]): void {
-    // outputPath's results are absolute and normalized already: resolve only other paths.
-    let target = isAbsolute(path) && !UNPLAIN_RE.test(path.slice(1)) ? path : resolve(path);
-    if (this.staging) {
-      const root = this.root!;
-      // The usual case, a path under the root, without path.relative and path.join.
-      target = target.startsWith(root + sep) ? this.staging + target.slice(root.length) : join(this.staging, relative(root, target));
-    }
+    const target = this.stagedPath(path);
     const dir = dirname(target);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -80,6 +74,23 @@ export class TreeWriter {
     }
     if (this.staging) writeData(target, data);
     else replaceFile(target, data);
+  }
+
+  /**
+   * Where write(path) puts the file, for another thread to write it instead (IoHelper):
+   * the path to write, and whether through a temporary name and a rename (atomic).
+   */
+  placement(path: string): { path: string; atomic: boolean } {
+    return { path: this.stagedPath(path), atomic: this.staging === null };
+  }
+
+  private stagedPath(path: string): string {
+    // outputPath's results are absolute and normalized already: resolve only other paths.
+    const target = isAbsolute(path) && !UNPLAIN_RE.test(path.slice(1)) ? path : resolve(path);
+    if (!this.staging) return target;
+    const root = this.root!;
+    // The usual case, a path under the root, without path.relative and path.join.
+    return target.startsWith(root + sep) ? this.staging + target.slice(root.length) : join(this.staging, relative(root, target));
   }
 
   /** Moves the staged tree into place (nothing to do when files were replaced one by one). */

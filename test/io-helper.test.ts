@@ -1,0 +1,179 @@
+/**
+ * The helper thread that reads and writes files for gcda-summarize -j and gcda-merge -j:
+ * bytes read in order and aligned, errors as the main thread's own fs calls give them,
+ * writes from shared and unshared pieces, and read-ahead whose memory is filled again.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IoHelper, PrefetchedFiles, splitRange } from '../src/tree/io-helper.js';
+
+let tmp: string;
+let helper: IoHelper;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'tarax-io-helper-'));
+  helper = new IoHelper();
+});
+afterAll(async () => {
+  await helper.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** n files of varied sizes (some empty, one larger than a chunk), with distinct contents. */
+function makeFiles(dir: string, n: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const paths: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const size = i === 7 ? 3 * 1024 * 1024 + 5 : i % 50 === 3 ? 0 : 1 + ((i * 7919) % 9000);
+    const data = new Uint8Array(size);
+    for (let k = 0; k < size; k++) data[k] = (i * 31 + k * 7) & 0xff;
+    const p = join(dir, `f${String(i).padStart(5, '0')}.gcda`);
+    writeFileSync(p, data);
+    paths.push(p);
+  }
+  return paths;
+}
+
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+
+describe('IoHelper', () => {
+  it('reads files in order, in shared memory, each at a multiple of 8 bytes, across batches and chunks', async () => {
+    const paths = makeFiles(join(tmp, 'read'), 700);
+    const reads = helper.read(paths);
+    for (const p of paths) {
+      const bytes = await reads.next();
+      expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(bytes.byteOffset % 8).toBe(0);
+      expect(same(bytes, readFileSync(p)), p).toBe(true);
+    }
+    expect(reads.done).toBe(true);
+    await expect(reads.next()).rejects.toThrow(RangeError);
+  });
+
+  it('gives the files before a missing one, then its ENOENT error naming it; a directory gives EISDIR naming it', async () => {
+    const paths = makeFiles(join(tmp, 'missing'), 3);
+    const reads = helper.read([paths[0]!, paths[1]!, join(tmp, 'missing', 'nope.gcda'), paths[2]!]);
+    expect(same(await reads.next(), readFileSync(paths[0]!))).toBe(true);
+    expect(same(await reads.next(), readFileSync(paths[1]!))).toBe(true);
+    await expect(reads.next()).rejects.toMatchObject({ code: 'ENOENT', path: join(tmp, 'missing', 'nope.gcda') });
+    const dir = helper.read([join(tmp, 'missing')]);
+    await expect(dir.next()).rejects.toMatchObject({ code: 'EISDIR', path: join(tmp, 'missing') });
+    // The helper goes on serving reads after an error.
+    expect(same(await helper.read([paths[2]!]).next(), readFileSync(paths[2]!))).toBe(true);
+  });
+
+  it('writes files from shared and unshared pieces, making directories, directly or through a temporary name', async () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(16));
+    shared.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    const plain = Uint8Array.from([100, 101, 102]);
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const a = join(tmp, 'write', 'x', 'y', 'a.gcda');
+    const b = join(tmp, 'write', 'b.gcda');
+    await helper.write(
+      [
+        { path: a, atomic: false, pieces: [plain, shared.subarray(4, 8), new Uint8Array(0)] },
+        { path: b, atomic: true, pieces: [shared.subarray(10), plain] },
+      ],
+      progress,
+    );
+    expect([...readFileSync(a)]).toEqual([100, 101, 102, 5, 6, 7, 8]);
+    expect([...readFileSync(b)]).toEqual([11, 12, 13, 14, 15, 16, 100, 101, 102]);
+    expect(progress[0]).toBe(2);
+  });
+
+  it('a failed write rejects naming the file, and the writes queued behind it are refused', async () => {
+    const blocker = join(tmp, 'blocker');
+    writeFileSync(blocker, 'a file, not a directory');
+    const own = new IoHelper();
+    try {
+      const bad = own.write([{ path: join(blocker, 'sub', 'c.gcda'), atomic: false, pieces: [Uint8Array.from([1])] }]);
+      const after = own.write([{ path: join(tmp, 'after.gcda'), atomic: false, pieces: [Uint8Array.from([1])] }]);
+      await expect(bad).rejects.toMatchObject({ code: 'ENOTDIR' });
+      await expect(after).rejects.toThrow(/not written after an earlier failure/);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('IoHelper: memory of released reads is filled again, and only that', () => {
+  it('a released read\'s chunk is reused by a later read; a read not released stays intact', async () => {
+    // 200 KB files: 8 of them fill more than one 1 MiB chunk.
+    const dir = join(tmp, 'reuse');
+    mkdirSync(dir, { recursive: true });
+    const paths = Array.from({ length: 32 }, (_, i) => {
+      const p = join(dir, `r${i}.gcda`);
+      writeFileSync(p, new Uint8Array(200_000).fill(i + 1));
+      return p;
+    });
+    const own = new IoHelper();
+    try {
+      const readAll = async (list: string[]) => {
+        const reads = own.read(list);
+        const out: Uint8Array[] = [];
+        for (let i = 0; i < list.length; i++) out.push(await reads.next());
+        return { id: reads.id, out };
+      };
+      const first = await readAll(paths.slice(0, 8));
+      const second = await readAll(paths.slice(8, 16));
+      const third = await readAll(paths.slice(16, 24)); // nothing released: no reuse
+      for (const [k, b] of [...first.out, ...second.out, ...third.out].entries()) expect(b.every((x) => x === k + 1), `file ${k}`).toBe(true);
+      own.release(first.id);
+      const fourth = await readAll(paths.slice(24, 32));
+      for (const [k, b] of fourth.out.entries()) expect(b.every((x) => x === 25 + k)).toBe(true);
+      // The second and third reads, not released, are intact; some of the first was overwritten.
+      for (const [k, b] of [...second.out, ...third.out].entries()) expect(b.every((x) => x === k + 9), `file ${k + 8}`).toBe(true);
+      expect(first.out.some((b, k) => !b.every((x) => x === k + 1))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('PrefetchedFiles', () => {
+  it('gives every file of a long list in order, batches reused after release (automatic)', async () => {
+    const paths = makeFiles(join(tmp, 'prefetch'), 1500);
+    const expected = paths.map((p) => readFileSync(p));
+    const ahead = new PrefetchedFiles([helper], paths.values(), { batchFiles: 100 });
+    for (let i = 0; i < paths.length; i++) expect(same(await ahead.next(), expected[i]!), paths[i]).toBe(true);
+    await expect(ahead.next()).rejects.toThrow(RangeError);
+  });
+
+  it('with manual release, bytes stay valid until released, with two helpers taking batches in turn', async () => {
+    const paths = makeFiles(join(tmp, 'prefetch-manual'), 900);
+    const expected = paths.map((p) => readFileSync(p));
+    const second = new IoHelper();
+    try {
+      const ahead = new PrefetchedFiles([helper, second], paths.values(), { batchFiles: 64, release: 'manual' });
+      let held: Array<{ i: number; bytes: Uint8Array }> = [];
+      for (let i = 0; i < paths.length; i++) {
+        held.push({ i, bytes: await ahead.next() });
+        if (held.length === 150) {
+          // Everything held is still intact, then released.
+          for (const h of held) expect(same(h.bytes, expected[h.i]!), paths[h.i]).toBe(true);
+          PrefetchedFiles.release(ahead.takeConsumed());
+          held = [];
+        }
+      }
+      for (const h of held) expect(same(h.bytes, expected[h.i]!)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('splitRange', () => {
+  it('cuts a range into consecutive parts of nearly equal size', () => {
+    expect(splitRange(10, 20, 3)).toEqual([
+      [10, 13],
+      [13, 17],
+      [17, 20],
+    ]);
+    expect(splitRange(0, 0, 2)).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(splitRange(5, 9, 0)).toEqual([]);
+  });
+});
