@@ -1,4 +1,4 @@
-import { counterKindInfo, counterKindOfTag, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
+import { counterKindOfTag, counterKinds, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY } from '../format/tags.js';
 import { HOST_LITTLE_ENDIAN } from '../format/bytes.js';
 import { decodeVersion, generationFeatures } from '../format/version.js';
 
@@ -28,6 +28,12 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
   // Stamp and checksum must agree (otherwise a policy decides: the model path).
   for (let i = 8; i < headerSize; i += 4) if (mv.getUint32(i, little) !== fv.getUint32(i, little)) return null;
   const unit = features.lengthInBytes ? 1 : 4;
+  const rules = mergeRules(version.number);
+  // Word views when the files' byte order is the host's and their words are aligned (the
+  // usual case): word() reads through them, else through the DataViews.
+  const words = little === HOST_LITTLE_ENDIAN && (memory.byteOffset & 3) === 0 && (file.byteOffset & 3) === 0;
+  const m32 = words ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >>> 2) : null;
+  const f32 = words ? new Int32Array(file.buffer, file.byteOffset, file.length >>> 2) : null;
 
   // Pass 1: walk both files in lockstep, checking the framing and that the records line up;
   // size the output (a compact all-zero record on one side may need its payload).
@@ -42,18 +48,18 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
       return null;
     }
     if (mp + 4 > memory.length || fp + 4 > file.length) return null;
-    const tag = mv.getUint32(mp, little);
-    if (fv.getUint32(fp, little) !== tag) return null;
+    const tag = word(m32, mv, mp, little) >>> 0;
+    if (word(f32, fv, fp, little) >>> 0 !== tag) return null;
     if (tag === 0) break;
     if (mp + 8 > memory.length || fp + 8 > file.length) return null;
-    const ml = mv.getInt32(mp + 4, little);
-    const fl = fv.getInt32(fp + 4, little);
+    const ml = word(m32, mv, mp + 4, little);
+    const fl = word(f32, fv, fp + 4, little);
     const mSize = ml < 0 ? 0 : ml * unit;
     const fSize = fl < 0 ? 0 : fl * unit;
     if (mp + 8 + mSize > memory.length || fp + 8 + fSize > file.length) return null;
     if (tag === TAG_FUNCTION) {
       if (ml !== fl || mSize !== 12) return null;
-      for (let i = 0; i < 12; i += 4) if (mv.getUint32(mp + 8 + i, little) !== fv.getUint32(fp + 8 + i, little)) return null;
+      for (let i = 8; i < 20; i += 4) if (word(m32, mv, mp + i, little) !== word(f32, fv, fp + i, little)) return null;
       outSize += 8 + 12;
     } else if (tag === TAG_OBJECT_SUMMARY) {
       if (mSize !== 8 || fSize !== 8 || sawSummary || ml < 0 || fl < 0) return null;
@@ -63,9 +69,7 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
       return null;
     } else {
       const kind = counterKindOfTag(tag);
-      if (kind < 0) return null;
-      const rule = counterKindInfo(version.number, kind)?.merge;
-      if (rule !== 'add' && rule !== 'ior') return null;
+      if (kind < 0 || kind >= rules.length || rules[kind] === NOT_BYTEWISE) return null;
       const mCount = ml < 0 ? (-ml * unit) / 8 : mSize / 8;
       const fCount = fl < 0 ? (-fl * unit) / 8 : fSize / 8;
       if (!Number.isInteger(mCount) || mCount !== fCount) return null;
@@ -84,22 +88,19 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
   // file's byte order is the host's and the words are aligned (the usual case).
   const out = scratch ? scratch.get(outSize) : new Uint8Array(outSize);
   const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const words = little === HOST_LITTLE_ENDIAN && (memory.byteOffset & 3) === 0 && (file.byteOffset & 3) === 0;
-  const m32 = words ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >>> 2) : null;
-  const f32 = words ? new Int32Array(file.buffer, file.byteOffset, file.length >>> 2) : null;
   const o32 = words ? new Int32Array(out.buffer, out.byteOffset, outSize >>> 2) : null;
   out.set(memory.subarray(0, headerSize), 0);
   let op = headerSize;
   mp = headerSize;
   fp = headerSize;
   while (mp < end) {
-    const tag = mv.getUint32(mp, little);
-    const ml = mv.getInt32(mp + 4, little);
-    const fl = fv.getInt32(fp + 4, little);
+    const tag = word(m32, mv, mp, little) >>> 0;
+    const ml = word(m32, mv, mp + 4, little);
+    const fl = word(f32, fv, fp + 4, little);
     const mSize = ml < 0 ? 0 : ml * unit;
     const fSize = fl < 0 ? 0 : fl * unit;
     if (tag === TAG_FUNCTION) {
-      out.set(memory.subarray(mp, mp + 20), op);
+      for (let i = 0; i < 20; i++) out[op + i] = memory[mp + i]!; // (no subarray per function)
       op += 20;
     } else if (tag === TAG_OBJECT_SUMMARY) {
       // GCC 9+: runs and sum_max add, sum_max modulo 2^32 (libgcov-driver.c).
@@ -109,7 +110,7 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
       ov.setUint32(op + 12, (mv.getUint32(mp + 12, little) + fv.getUint32(fp + 12, little)) >>> 0, little);
       op += 16;
     } else {
-      const rule = counterKindInfo(version.number, counterKindOfTag(tag))!.merge;
+      const rule = rules[counterKindOfTag(tag)] === ADD ? 'add' : 'ior';
       const count = ml < 0 ? (-ml * unit) / 8 : mSize / 8;
       const at = op + 8;
       let nonZero = 0;
@@ -120,11 +121,13 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
         const oi = at >>> 2;
         if (rule === 'add') {
           for (let w = 0, n = count * 2; w < n; w += 2) {
-            const sum = (m32![mi + w]! >>> 0) + (f32![fi + w]! >>> 0);
-            const hi = (m32![mi + w + 1]! + f32![fi + w + 1]! + (sum > 0xffffffff ? 1 : 0)) | 0;
-            o32[oi + w] = sum | 0;
+            // In 32-bit integers only: the low words' carry is the wrap-around of their sum.
+            const a = m32![mi + w]!;
+            const lo = (a + f32![fi + w]!) | 0;
+            const hi = (m32![mi + w + 1]! + f32![fi + w + 1]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+            o32[oi + w] = lo;
             o32[oi + w + 1] = hi;
-            nonZero |= sum | hi;
+            nonZero |= lo | hi;
           }
         } else {
           for (let w = 0, n = count * 2; w < n; w++) nonZero |= o32[oi + w] = m32![mi + w]! | f32![fi + w]!;
@@ -170,6 +173,26 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
   return op === out.length ? out : scratch ? out.subarray(0, op) : out.slice(0, op);
 }
 
+/** A word of an encoded file, through its aligned host-order view when it has one. */
+function word(words: Int32Array | null, view: DataView, at: number, little: boolean): number {
+  return words !== null ? words[at >>> 2]! : view.getInt32(at, little);
+}
+
+const NOT_BYTEWISE = 0;
+const ADD = 1;
+const IOR = 2;
+const rulesByVersion = new Map<number, Uint8Array>();
+
+/** Per counter kind of a generation: ADD, IOR, or NOT_BYTEWISE (merged through the model). */
+function mergeRules(versionNumber: number): Uint8Array {
+  let rules = rulesByVersion.get(versionNumber);
+  if (rules === undefined) {
+    rules = Uint8Array.from(counterKinds(versionNumber), (k) => (k.merge === 'add' ? ADD : k.merge === 'ior' ? IOR : NOT_BYTEWISE));
+    rulesByVersion.set(versionNumber, rules);
+  }
+  return rules;
+}
+
 /**
  * A buffer reused from call to call (grown when too small), for results that the caller
  * copies out at once: folding many inputs then allocates nothing per file.
@@ -177,11 +200,9 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
 export class ScratchBuffer {
   private bytes = new Uint8Array(0);
 
-  /** A zero-filled view of `size` bytes, valid until the next call. */
+  /** A view of `size` bytes, valid until the next call; not cleared (the merge writes every byte it returns). */
   get(size: number): Uint8Array {
     if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, this.bytes.length * 2, 4096));
-    const view = this.bytes.subarray(0, size);
-    view.fill(0);
-    return view;
+    return this.bytes.subarray(0, size);
   }
 }
