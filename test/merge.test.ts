@@ -51,6 +51,23 @@ describe('libgcov oracle: gcda-merge run1 run2 run3 equals the in-place accumula
       expect(r.stdout).toMatch(/3 inputs, 4 objects, version '.*', runs 3/);
       expectSameTree(out, join(d, 'accumulated'));
     });
+    it(`${build}: with helper threads reading and writing (-j 2, -j 3), and a tarball among the inputs`, () => {
+      const d = join(FIXTURES, build);
+      for (const j of ['2', '3']) {
+        const out = join(tmp, `acc-j${j}`, build);
+        const r = runCli('gcda-merge', [join(d, 'run1'), join(d, 'run2'), join(d, 'run3'), '-o', out, '-j', j]);
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        expectSameTree(out, join(d, 'accumulated'));
+      }
+      const tar = join(tmp, 'tars-j', build.replace('/', '-'), 'run2.tar');
+      mkdirSync(join(tar, '..'), { recursive: true });
+      expect(spawnSync('tar', ['-cf', tar, '-C', join(d, 'run2'), '.']).status).toBe(0);
+      const out = join(tmp, 'acc-j2-tar', build);
+      const r = runCli('gcda-merge', [join(d, 'run1'), tar, join(d, 'run3'), '-o', out, '-j', '2']);
+      expect(r.status, r.stderr).toBe(0);
+      expectSameTree(out, join(d, 'accumulated'));
+    });
     it(`${build}: from tarballs of the runs, and with one tarball given twice (as the same directory twice)`, () => {
       const d = join(FIXTURES, build);
       const tars = ['run1', 'run2', 'run3'].map((r) => {
@@ -80,6 +97,10 @@ describe('libgcov oracle: gcda-merge run1 run2 run3 equals the in-place accumula
       const r = runCli('gcda-merge', ['--summarize', ...runs, '-o', out]);
       expect(r.status, r.stderr).toBe(0);
       expectSameTree(out, join(d, 'accumulated'));
+      const outJ = join(tmp, 'acc-summarized-j2', build);
+      const j = runCli('gcda-merge', ['--summarize', ...runs, '-o', outJ, '-j', '2']);
+      expect(j.status, j.stderr).toBe(0);
+      expectSameTree(outJ, join(d, 'accumulated'));
     });
   }
 
@@ -337,11 +358,14 @@ describe('mismatches and bad input', () => {
     const b = read(join(dir, 'main.gcda'));
     writeFileSync(join(dir, 'main.gcda'), b.subarray(0, b.length - 6));
     const out = join(tmp, 'm-trunc');
-    const r = runCli('gcda-merge', [join(d, 'run1'), dir, '-o', out]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/main\.gcda: at byte \d+: /);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(existsSync(out)).toBe(false);
+    // (with -j 2 a helper thread reads main.gcda)
+    for (const jobs of [[], ['-j', '2']]) {
+      const r = runCli('gcda-merge', [join(d, 'run1'), dir, '-o', out, ...jobs]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/main\.gcda: at byte \d+: /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('--input-files with WEIGHT,PATH lines and --weights agree', () => {
@@ -406,5 +430,29 @@ describe('the byte-level merge (mergeGcdaBytes) gives the model path\'s bytes', 
       const viaBytes = mergeGcdaBytes(read(join(cov, 'run2', n)), read(join(cov, 'run1', n)));
       expect(hex(viaBytes!)).toBe(hex(writeGcda(mergeGcda(readGcda(read(join(cov, 'run2', n))), readGcda(read(join(cov, 'run1', n)))).file)));
     }
+  });
+});
+
+describe('gcda-merge with helper threads on the kernel harvests', () => {
+  it('--summarize A B A B: -j 2 (reads ahead in many batches, their memory filled again) gives the bytes of -j 1', () => {
+    const trees = ['A', 'B'].map((h) => {
+      const dir = join(tmp, `harvest-${h}`);
+      mkdirSync(dir, { recursive: true });
+      expect(spawnSync('tar', ['xzf', join(FIXTURES, `kernel/harvest-${h}.tar.gz`), '-C', dir]).status).toBe(0);
+      return dir;
+    });
+    const inputs = [trees[0]!, trees[1]!, trees[0]!, trees[1]!];
+    const one = join(tmp, 'kernel-j1');
+    const two = join(tmp, 'kernel-j2');
+    const r1 = runCli('gcda-merge', ['--summarize', ...inputs, '-o', one, '-j', '1', '--json']);
+    const r2 = runCli('gcda-merge', ['--summarize', ...inputs, '-o', two, '-j', '2', '--json']);
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r2.status, r2.stderr).toBe(0);
+    const strip = (s: string) => ({ ...JSON.parse(s), output: null, elapsedSeconds: null });
+    expect(strip(r2.stdout)).toEqual(strip(r1.stdout));
+    expect(JSON.parse(r1.stdout).runs).toBe(4);
+    const files = readdirSync(one, { recursive: true }).map(String).filter((p) => p.endsWith('.gcda'));
+    expect(files).toHaveLength(851);
+    for (const p of files) expect(hex(read(join(two, p))), p).toBe(hex(read(join(one, p))));
   });
 });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Options as BarOptions, SingleBar } from 'cli-progress';
 import { GcovFormatError } from '../format/errors.js';
 
@@ -69,4 +69,11 @@ export function collectGarbage(): void {
     }
   }
   fullGc();
+}
+
+/** A commander option parser for a whole number of 1 or more. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
 }

@@ -7,9 +7,10 @@ import { ProgramSummaryBuilder, isSummary, summarizedBytes, summaryTarget, type 
 import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
 import { collectInputs, MatchedInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
+import { IoHelper, PrefetchedFiles } from '../tree/io-helper.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
-import { collectGarbage, progressBarOnStderr, runCli } from './common.js';
+import { collectGarbage, positiveInteger, progressBarOnStderr, runCli } from './common.js';
 
 interface Options {
   output: string;
@@ -21,7 +22,23 @@ interface Options {
   json?: boolean;
   quiet?: boolean;
   progress: boolean;
+  jobs?: number;
 }
+
+/**
+ * With helper threads, how many bytes of input files each batch read ahead holds (two
+ * batches ahead of the one in use), counted at a kernel file's average size: memory for the
+ * reads stays the same whatever the number of inputs.
+ */
+const PREFETCH_BYTES = 1 << 20;
+const AVERAGE_FILE_BYTES = 3072;
+/** With helper threads, the share of the objects the main thread merges alone (docs/performance.md). */
+const MAIN_SHARE = 0.35;
+/**
+ * A helper is given files to write after this many objects, or after their inputs' files
+ * have taken as many batches of reads (whose memory is released once written).
+ */
+const WRITE_BATCH = 256;
 
 /** One input profile (a tree, a tarball or a file) with its weight. */
 interface InputSpec {
@@ -52,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the report as JSON')
     .option('-q, --quiet', 'print nothing on success')
     .option('--no-progress', 'no progress bar (it is shown on a terminal only)')
+    .option('-j, --jobs <n>', 'threads: N-1 helpers read the input files ahead while the main thread merges and writes (default: 2 for 2,000 files or more on a machine with 2 CPUs or more, else 1)', positiveInteger)
     .showHelpAfterError('(gcda-merge --help lists the options)');
   return runCli(program, argv, async (positional: string[], opts: Options) => {
     const started = performance.now();
@@ -81,41 +99,69 @@ export async function main(argv: string[]): Promise<number> {
     const outRoot = resolve(opts.output);
     const matched = new MatchedInputs();
     const inputs: MergeInput[] = [];
-    for (const spec of specs) {
-      const input = await prepareInput(spec, matched, reader, opts, checkVersion);
-      inputs.push(input);
-      // The walk's file list is garbage now, and old (it outlived several scavenges): without a
-      // full collection here, ten trees' lists piled up before V8 made one, and merging 10
-      // trees peaked 12-16 MiB above merging 2 although the live memory was the same.
-      if (matched.count(input.index) >= 1000) collectGarbage();
-    }
-    const order = matched.sorted();
-
-    const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : progressBarOnStderr('gcda-merge [{bar}] {value}/{total} objects');
-    bar?.start(order.length, 0);
-    const scratch = new ScratchBuffer();
-    const writer = new TreeWriter(opts.output);
-    let partial = 0;
-    let sample: Uint8Array | null = null;
+    // Helper threads read the input files ahead (IoHelper), made for the first large input.
+    const helpers: IoHelper[] = [];
+    const helpersFor = (files: number): IoHelper[] => {
+      if (helpers.length === 0) for (let k = 1; k < IoHelper.threadsFor(files, opts.jobs); k++) helpers.push(new IoHelper());
+      return helpers;
+    };
     try {
-      for (let i = 0; i < order.length; i++) {
-        const id = order[i]!;
+      for (const spec of specs) {
+        const input = await prepareInput(spec, matched, reader, opts, checkVersion, helpersFor);
+        inputs.push(input);
+        // The walk's file list is garbage now, and old (it outlived several scavenges): without a
+        // full collection here, ten trees' lists piled up before V8 made one, and merging 10
+        // trees peaked 12-16 MiB above merging 2 although the live memory was the same.
+        if (matched.count(input.index) >= 1000) collectGarbage();
+      }
+      const order = matched.sorted();
+
+      const bar = !opts.progress || opts.quiet || opts.json || !process.stderr.isTTY ? null : progressBarOnStderr('gcda-merge [{bar}] {value}/{total} objects');
+      bar?.start(order.length, 0);
+      const scratch = new ScratchBuffer();
+      const writer = new TreeWriter(opts.output);
+      // With helper threads, the main thread merges the first objects alone (MAIN_SHARE of
+      // them: it also merges all the others), and the helpers read and write the others while
+      // the main thread merges them: two loops on the main thread, the first yielding to the
+      // second now and then.
+      const helping = helpersFor(order.length).length > 0;
+      const split = helping ? Math.round(order.length * MAIN_SHARE) : order.length;
+      // The helpers' objects' files on disk, in the order mergeObject reads them.
+      function* diskPaths(): Generator<string> {
+        for (let i = split; i < order.length; i++) {
+          for (const input of inputs) {
+            const path = matched.file(input.index, order[i]!)?.path;
+            if (path !== undefined) yield path;
+          }
+        }
+      }
+      // Batches at least one object long (mergeObject keeps an object's files until it is done).
+      const batchFiles = Math.max(inputs.length, Math.ceil(PREFETCH_BYTES / AVERAGE_FILE_BYTES));
+      const ahead = helping ? new PrefetchedFiles(helpers, diskPaths(), { batchFiles, release: 'manual' }) : null;
+      type ReadFile = (file: InputFile, first: boolean) => Promise<Uint8Array>;
+      // Read into reused buffers. An object's first file has one of its own, where the
+      // accumulation starts without a copy (it is written out before the next object is
+      // read); later files use the other, and every path below copies what it keeps.
+      const readHere: ReadFile = (file, first) => (first ? accReader : reader).read(file);
+      // Read ahead by the helpers: a view of their shared memory, also merged into in place.
+      const readAhead: ReadFile = (file) => (file.path !== undefined ? ahead!.next() : file.read());
+
+      /** One object: every input's file of it, folded oldest first. */
+      const mergeObject = async (id: number, read: ReadFile): Promise<Accumulated> => {
         const name = matched.names[id]!;
         let acc: Accumulated | null = null;
         for (const input of inputs) {
           const file = matched.file(input.index, id);
           if (file === undefined) continue;
-          // Read into reused buffers. An object's first file has one of its own, where the
-          // accumulation starts without a copy (it is written out before the next object is
-          // read); later files use the other, and every path below copies what it keeps.
-          let bytes = await (acc === null ? accReader : reader).read(file);
+          let bytes = await read(file, acc === null);
           if (input.summary) bytes = summarizedBytes(bytes, input.summary, { file: file.source }, input.targets[id]);
           if (acc === null) {
             acc = firstOfObject(file, bytes, input, checkVersion);
             continue;
           }
           // The common case (same objects, add/ior counters, GCC 9+): merged on the bytes,
-          // into a reused buffer, then copied over the accumulation when the size is the same.
+          // into a reused buffer, then copied over the accumulation when the size is the same
+          // (at once: the other loop uses the same scratch buffer).
           if (input.spec.weight === 1) {
             const merged = mergeGcdaBytes(bytes, acc.bytes, scratch);
             if (merged) {
@@ -144,55 +190,102 @@ export async function main(argv: string[]): Promise<number> {
           functionsOnlyNewer += r.onlyNewer;
           functionsOnlyOlder += r.onlyOlder;
         }
-        writer.write(outputPath(outRoot, name), acc!.bytes);
         if (acc!.inputs < inputs.length) partial++;
-        if (i === 0) sample = acc!.bytes.slice(); // (the accumulation may be a reused buffer)
-        if (bar && i % 256 === 0) bar.update(i);
-        if (process.env.TARAX_DEBUG_MEMORY && (i + 1) % Math.ceil(order.length / 10) === 0) debugMemory(`after ${i + 1} objects`);
-      }
-      writer.commit();
-    } catch (e) {
-      writer.abort();
-      throw e;
-    } finally {
-      bar?.stop();
-    }
+        return acc!;
+      };
 
-    const summaryRecord = sample ? readGcda(sample).records.find((r) => r.type === 'summary') : undefined;
-    const runs = summaryRecord ? (summaryRecord.layout === 'counters' ? summaryRecord.arcs.runs : summaryRecord.runs) : null;
-    const perInput = inputs.map((m) => ({ input: m.spec.path, weight: m.spec.weight, files: matched.count(m.index), summarized: m.summary !== null, skipped: m.skipped }));
-    const elapsed = (performance.now() - started) / 1000;
-    const report = {
-      inputs: perInput,
-      objects: order.length,
-      version: seen.version ? versionText(seen.version.word) : null,
-      runs,
-      objectsInSomeInputsOnly: partial,
-      functionsOnlyInNewer: functionsOnlyNewer,
-      functionsOnlyInOlder: functionsOnlyOlder,
-      mismatches,
-      output: resolve(opts.output),
-      elapsedSeconds: Number(elapsed.toFixed(3)),
-    };
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      let partial = 0;
+      let sample: Uint8Array | null = null;
+      let done = 0;
+      let failed = false;
+      const helperWritten = new Int32Array(new SharedArrayBuffer(4));
+      const progress = () => bar?.update(done + Atomics.load(helperWritten, 0));
+      let merged = 0;
+      const objectMerged = () => {
+        merged++;
+        if (process.env.TARAX_DEBUG_MEMORY && merged % Math.ceil(order.length / 10) === 0) debugMemory(`after ${merged} objects`);
+      };
+      const ownLoop = async () => {
+        for (let i = 0; i < split && !failed; i++) {
+          const acc = await mergeObject(order[i]!, readHere);
+          writer.write(outputPath(outRoot, matched.names[order[i]!]!), acc.bytes);
+          if (i === 0) sample = acc.bytes.slice(); // (the accumulation may be a reused buffer)
+          done++;
+          objectMerged();
+          if ((i & 31) === 31) {
+            progress();
+            // Let the other loop merge what the helpers have read meanwhile.
+            if (helping) await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
+      };
+      const helperWrites: Array<Promise<void>> = [];
+      const helpersLoop = async () => {
+        let files: Array<{ path: string; atomic: boolean; pieces: Uint8Array[] }> = [];
+        for (let i = split; i < order.length && !failed; i++) {
+          const acc = await mergeObject(order[i]!, readAhead);
+          files.push({ ...writer.placement(outputPath(outRoot, matched.names[order[i]!]!)), pieces: [acc.bytes] });
+          if (i === 0) sample = acc.bytes.slice();
+          objectMerged();
+          if (files.length === WRITE_BATCH || files.length * inputs.length >= batchFiles || i === order.length - 1) {
+            // The read memory of these objects is released once the helper has written them.
+            const used = ahead!.takeConsumed();
+            const written = helpers[helperWrites.length % helpers.length]!.write(files, helperWritten);
+            helperWrites.push(written.then(() => PrefetchedFiles.release(used)));
+            files = [];
+          }
+        }
+      };
+      try {
+        const loops = await Promise.allSettled([ownLoop(), helpersLoop()].map((p) => p.catch((e) => ((failed = true), Promise.reject(e)))));
+        const writes = await Promise.allSettled(helperWrites);
+        for (const r of [...loops, ...writes]) if (r.status === 'rejected') throw r.reason;
+        writer.commit();
+      } catch (e) {
+        writer.abort();
+        throw e;
+      } finally {
+        bar?.stop();
+      }
+
+      const summaryRecord = sample ? readGcda(sample).records.find((r) => r.type === 'summary') : undefined;
+      const runs = summaryRecord ? (summaryRecord.layout === 'counters' ? summaryRecord.arcs.runs : summaryRecord.runs) : null;
+      const perInput = inputs.map((m) => ({ input: m.spec.path, weight: m.spec.weight, files: matched.count(m.index), summarized: m.summary !== null, skipped: m.skipped }));
+      const elapsed = (performance.now() - started) / 1000;
+      const report = {
+        inputs: perInput,
+        objects: order.length,
+        version: seen.version ? versionText(seen.version.word) : null,
+        runs,
+        objectsInSomeInputsOnly: partial,
+        functionsOnlyInNewer: functionsOnlyNewer,
+        functionsOnlyInOlder: functionsOnlyOlder,
+        mismatches,
+        output: resolve(opts.output),
+        elapsedSeconds: Number(elapsed.toFixed(3)),
+      };
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return 0;
+      }
+      if (opts.quiet) return 0;
+      const v = seen.version ? decodeVersion(seen.version.word) : undefined;
+      const lines = [
+        `gcda-merge: ${specs.length} inputs, ${order.length} objects, version '${v?.text}'${runs !== null ? `, runs ${runs}` : ''}`,
+        ...perInput.map((p, i) => `  ${i + 1}. ${p.input}: ${p.files} files${p.weight !== 1 ? `, weight ${p.weight}` : ''}${p.summarized ? ', summarized as one run' : ''}`),
+      ];
+      if (partial) lines.push(`  ${partial} objects are in only some inputs (kept with what those inputs hold)`);
+      if (functionsOnlyNewer + functionsOnlyOlder) lines.push(`  functions in only one side of a merge (kept): ${functionsOnlyNewer} newer, ${functionsOnlyOlder} older`);
+      if (mismatches.length) {
+        lines.push(`  ${mismatches.length} mismatches resolved by --on-mismatch ${opts.onMismatch}:`);
+        for (const m of mismatches.slice(0, 5)) lines.push(`    ${m.name}: ${m.ident === null ? '' : `function ${m.ident}: `}${m.what}`);
+      }
+      lines.push(`  wrote ${order.length} files to ${opts.output} in ${elapsed.toFixed(2)} s`);
+      process.stdout.write(lines.join('\n') + '\n');
       return 0;
+    } finally {
+      await Promise.all(helpers.map((h) => h.close()));
     }
-    if (opts.quiet) return 0;
-    const v = seen.version ? decodeVersion(seen.version.word) : undefined;
-    const lines = [
-      `gcda-merge: ${specs.length} inputs, ${order.length} objects, version '${v?.text}'${runs !== null ? `, runs ${runs}` : ''}`,
-      ...perInput.map((p, i) => `  ${i + 1}. ${p.input}: ${p.files} files${p.weight !== 1 ? `, weight ${p.weight}` : ''}${p.summarized ? ', summarized as one run' : ''}`),
-    ];
-    if (partial) lines.push(`  ${partial} objects are in only some inputs (kept with what those inputs hold)`);
-    if (functionsOnlyNewer + functionsOnlyOlder) lines.push(`  functions in only one side of a merge (kept): ${functionsOnlyNewer} newer, ${functionsOnlyOlder} older`);
-    if (mismatches.length) {
-      lines.push(`  ${mismatches.length} mismatches resolved by --on-mismatch ${opts.onMismatch}:`);
-      for (const m of mismatches.slice(0, 5)) lines.push(`    ${m.name}: ${m.ident === null ? '' : `function ${m.ident}: `}${m.what}`);
-    }
-    lines.push(`  wrote ${order.length} files to ${opts.output} in ${elapsed.toFixed(2)} s`);
-    process.stdout.write(lines.join('\n') + '\n');
-    return 0;
   });
 }
 
@@ -215,7 +308,14 @@ interface MergeInput {
  * Lists an input's files, checks that it carries summaries (or computes its summary when
  * --summarize asks: the summary of a run is over all of its files, hence a pass of its own).
  */
-async function prepareInput(spec: InputSpec, matched: MatchedInputs, reader: ReusingReader, opts: Options, checkVersion: (input: InputFile, file: { version: number }) => void): Promise<MergeInput> {
+async function prepareInput(
+  spec: InputSpec,
+  matched: MatchedInputs,
+  reader: ReusingReader,
+  opts: Options,
+  checkVersion: (input: InputFile, file: { version: number }) => void,
+  helpersFor: (files: number) => IoHelper[],
+): Promise<MergeInput> {
   const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
   if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
   files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
@@ -231,8 +331,10 @@ async function prepareInput(spec: InputSpec, matched: MatchedInputs, reader: Reu
       );
     }
     const b = new ProgramSummaryBuilder();
+    const helpers = helpersFor(files.length);
+    const ahead = helpers.length > 0 ? new PrefetchedFiles(helpers, files.flatMap((f) => (f.path === undefined ? [] : [f.path])).values()) : null; // (released automatically: each file is scanned and dropped)
     for (const input of files) {
-      const bytes = await reader.read(input);
+      const bytes = ahead !== null && input.path !== undefined ? await ahead.next() : await reader.read(input);
       const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
       if (scanned) {
         checkVersion(input, scanned);
