@@ -88,6 +88,22 @@ describe('gcda-summarize on the kernel harvest', () => {
     expect(readdirSync(copy, { recursive: true }).some((n) => String(n).includes('tarax-tmp'))).toBe(false);
   });
 
+  it('with helper threads (-j 2, -j 3) the bytes are the same, to OUT and in place', () => {
+    for (const j of ['2', '3']) {
+      const out = join(tmp, `out-j${j}`);
+      const r = runCli('gcda-summarize', [tree, '-o', out, '-j', j, '-q']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      for (const p of rel(join(tmp, 'out-tar'))) expect(hex(read(join(out, p))), p).toBe(hex(read(join(tmp, 'out-tar', p))));
+    }
+    const copy = join(tmp, 'inplace-j2');
+    cpSync(tree, copy, { recursive: true });
+    expect(runCli('gcda-summarize', [copy, '--in-place', '-q', '-j', '2']).status).toBe(0);
+    for (const p of rel(copy)) expect(hex(read(join(copy, p))), p).toBe(hex(read(join(tmp, 'out-tar', p))));
+    expect(readdirSync(copy, { recursive: true }).some((n) => String(n).includes('tarax-tmp'))).toBe(false);
+    expect(runCli('gcda-summarize', [tree, '-o', join(tmp, 'j0'), '-j', '0']).status).toBe(1);
+  });
+
   it('refuses -o together with --in-place, and --in-place on a tarball', () => {
     expect(runCli('gcda-summarize', [tree, '-o', join(tmp, 'x'), '--in-place']).status).toBe(1);
     expect(runCli('gcda-summarize', [HARVEST, '--in-place']).status).toBe(1);
@@ -184,15 +200,18 @@ describe('kernel peculiarities', () => {
     const victim = join(dir, rel(dir)[400]!);
     writeFileSync(victim, new Uint8Array(0));
     const out = join(tmp, 'empty-out');
-    const r = runCli('gcda-summarize', [dir, '-o', out]);
-    expect(r.status).toBe(2);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(victim);
-    expect(lines[0]).toMatch(/at byte 0/);
-    expect(lines[0]).toMatch(/empty/i);
-    expect(lines[0]).toMatch(/cat/);
-    expect(existsSync(out)).toBe(false);
+    // (with -j 2 a helper thread reads the file)
+    for (const jobs of [[], ['-j', '2']]) {
+      const r = runCli('gcda-summarize', [dir, '-o', out, ...jobs]);
+      expect(r.status).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(victim);
+      expect(lines[0]).toMatch(/at byte 0/);
+      expect(lines[0]).toMatch(/empty/i);
+      expect(lines[0]).toMatch(/cat/);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('a damaged file in the middle of the harvest: one line with file and offset, no output at all', () => {
@@ -202,10 +221,13 @@ describe('kernel peculiarities', () => {
     const b = read(victim);
     writeFileSync(victim, b.subarray(0, b.length - 3));
     const out = join(tmp, 'damaged-out');
-    const r = runCli('gcda-summarize', [dir, '-o', out]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^gcda-summarize: ${victim.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: at byte \\d+: `));
-    expect(existsSync(out)).toBe(false);
+    for (const jobs of [[], ['-j', '2']]) {
+      const r = runCli('gcda-summarize', [dir, '-o', out, ...jobs]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^gcda-summarize: ${victim.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: at byte \\d+: `));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('files of two GCC versions in one harvest are refused, naming both', () => {
