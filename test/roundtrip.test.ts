@@ -63,4 +63,17 @@ describe('lossless round trip', () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('gcda-rewrite -j 2 (a helper thread reads and writes part of the files) gives the same bytes', () => {
+    const out = mkdtempSync(join(tmpdir(), 'tarax-rewrite-j2-'));
+    try {
+      const r = runCli('gcda-rewrite', [CORPUS, FIXTURES, '-o', out, '--check', '-j', '2']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      for (const f of corpusFiles) expect(sameBytes(readFileSync(join(out, relative(CORPUS, f))), readFileSync(f)), f).toBe(true);
+      for (const f of fixtureFiles) expect(sameBytes(readFileSync(join(out, relative(FIXTURES, f))), readFileSync(f)), f).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

@@ -14,8 +14,8 @@ import {
   summaryRecords,
 } from '../algorithms/summary.js';
 import type { SummaryRecord } from '../model/gcda.js';
-import { ArenaReader, collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
-import { IoHelper, splitRange, type HelperReads } from '../tree/io-helper.js';
+import { collectInputs, isTarball, type InputFile } from '../tree/inputs.js';
+import { IoHelper, KeptReads, writeFiles } from '../tree/io-helper.js';
 import { kbuildCompiledPaths, objectPathOf, profileDirName, type OutputLayout } from '../tree/layout.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { positiveInteger, progressBarOnStderr, runCli } from './common.js';
@@ -27,7 +27,6 @@ import { positiveInteger, progressBarOnStderr, runCli } from './common.js';
  */
 const READ_SHARE = 0.5;
 const WRITE_SHARE = 0.9;
-const WRITE_BATCH = 512;
 /** The summary records before of a file that had none (one array for all). */
 const NO_SUMMARY: readonly SummaryRecord[] = [];
 
@@ -110,16 +109,11 @@ export async function main(argv: string[]): Promise<number> {
       const kept: Array<{ input: InputFile; bytes: Uint8Array; target: SummaryTarget; before: readonly SummaryRecord[] }> = [];
       let bytesIn = 0;
       bar?.start(gcdas.length, 0, { phase: 'reading' });
-      const arena = new ArenaReader(undefined, helpers.length > 0);
       // The main thread reads the first files, the helpers the others, in order; the main
       // thread also scans every file, so it reads half a share (READ_SHARE).
-      const ownReads = helpers.length === 0 ? gcdas.length : Math.round((gcdas.length * READ_SHARE) / threads);
-      const helperReads = splitRange(ownReads, gcdas.length, helpers.length).map(([from, to], k) => helpers[k]!.read(gcdas.slice(from, to).map((g) => g.path!)));
-      let reads: HelperReads | undefined;
-      for (let i = 0; i < gcdas.length; i++) {
-        const input = gcdas[i]!;
-        if (i >= ownReads && (reads === undefined || reads.done)) reads = helperReads.shift()!;
-        const bytes = reads === undefined ? await arena.read(input) : await reads.next();
+      const reads = new KeptReads(gcdas, helpers, READ_SHARE);
+      for (const input of gcdas) {
+        const bytes = await reads.next();
         bytesIn += bytes.length;
         // A kernel harvest's file is scanned where it is; any other is read into a model.
         const scanned = builder.addBytes(input.source, bytes);
@@ -188,55 +182,14 @@ export async function main(argv: string[]): Promise<number> {
         return summarizedParts(kept[i]!.bytes, summary, partOptions, kept[i]!.target);
       };
       // The helpers write the last files, the main thread the first (WRITE_SHARE of a share:
-      // it also makes the helpers' lists). The lists go in batches, two at most in flight per
-      // helper: the helper starts at once, and the pieces of a batch are garbage before many
-      // more are made (all at once cost some 20 MiB of peak memory).
-      const ownWrites = helpers.length === 0 ? kept.length : Math.round((kept.length * WRITE_SHARE) / threads);
-      const feeds = splitRange(ownWrites, kept.length, helpers.length).map(([from, to], k) => ({
-        helper: helpers[k]!,
-        next: from,
-        to,
-        posted: 0,
-        written: new Int32Array(new SharedArrayBuffer(4)),
-        batches: [] as Array<Promise<void>>,
-      }));
-      const helperWrites: Array<Promise<void>> = [];
-      const feed = (): boolean => {
-        let more = false;
-        for (const f of feeds) {
-          while (f.next < f.to && f.posted - Atomics.load(f.written, 0) <= WRITE_BATCH) {
-            const files = [];
-            for (const end = Math.min(f.to, f.next + WRITE_BATCH); f.next < end; f.next++) files.push({ ...writer.placement(destinations[f.next]!), pieces: parts(f.next) });
-            const batch = f.helper.write(files, f.written);
-            helperWrites.push(batch);
-            f.batches.push(batch);
-            f.posted += files.length;
-          }
-          more ||= f.next < f.to;
-        }
-        return more;
-      };
-      const helpersWritten = () => feeds.reduce((n, f) => n + Atomics.load(f.written, 0), 0);
+      // it also makes the helpers' lists).
       try {
-        feed();
-        for (let i = 0; i < ownWrites; i++) {
-          writer.write(destinations[i]!, parts(i));
-          if ((i & 31) === 31) {
-            feed();
-            bar?.update(i + 1 + helpersWritten());
-          }
-        }
-        while (feed()) {
-          // A helper with more to write has two batches or more in flight: wait for the older.
-          const f = feeds.find((f) => f.next < f.to)!;
-          await f.batches[f.batches.length - 2];
-          bar?.update(ownWrites + helpersWritten());
-        }
-        await Promise.all(helperWrites);
+        await writeFiles(writer, kept.length, (i) => ({ path: destinations[i]!, pieces: parts(i) }), helpers, {
+          ownShare: WRITE_SHARE,
+          progress: (n) => bar?.update(n),
+        });
         writer.commit();
       } catch (e) {
-        // The helpers stop at their first error: let them, before removing what they wrote.
-        await Promise.allSettled(helperWrites);
         writer.abort();
         throw e;
       }

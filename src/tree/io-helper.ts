@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ArenaReader, type InputFile } from './inputs.js';
+import type { TreeWriter } from './output.js';
 
 /**
  * A helper thread that reads and writes files for the main thread, so that two threads make
@@ -494,5 +496,109 @@ export class PrefetchedFiles {
   /** Lets the helpers fill the memory of these batches again. */
   static release(batches: readonly PrefetchBatch[]): void {
     for (const b of batches) b.helper.release(b.reads.id);
+  }
+}
+
+/**
+ * Writes `count` files through `writer`, the last ones by the helpers: file(i) gives the
+ * path of file i (as for writer.write) and its pieces. The main thread writes `ownShare` of an
+ * equal share (it also makes the helpers' lists, in batches of `batch` files, at most two in
+ * flight per helper: a helper starts at once, and a batch's pieces are garbage before many
+ * more are made). Resolves when every file is written (commit() is the caller's); on a
+ * failure, once the helpers have stopped, so that the caller's abort() removes everything.
+ */
+export async function writeFiles(
+  writer: TreeWriter,
+  count: number,
+  file: (i: number) => { path: string; pieces: readonly Uint8Array[] },
+  helpers: readonly IoHelper[],
+  options: { ownShare?: number; batch?: number; progress?: (written: number) => void } = {},
+): Promise<void> {
+  const batch = options.batch ?? 512;
+  const threads = helpers.length + 1;
+  const ownWrites = helpers.length === 0 ? count : Math.round((count * (options.ownShare ?? 1)) / threads);
+  const feeds = splitRange(ownWrites, count, helpers.length).map(([from, to], k) => ({
+    helper: helpers[k]!,
+    next: from,
+    to,
+    posted: 0,
+    written: new Int32Array(new SharedArrayBuffer(4)),
+    batches: [] as Array<Promise<void>>,
+  }));
+  const helperWrites: Array<Promise<void>> = [];
+  const feed = (): boolean => {
+    let more = false;
+    for (const f of feeds) {
+      while (f.next < f.to && f.posted - Atomics.load(f.written, 0) <= batch) {
+        const files = [];
+        for (const end = Math.min(f.to, f.next + batch); f.next < end; f.next++) {
+          const { path, pieces } = file(f.next);
+          files.push({ ...writer.placement(path), pieces });
+        }
+        const posted = f.helper.write(files, f.written);
+        helperWrites.push(posted);
+        f.batches.push(posted);
+        f.posted += files.length;
+      }
+      more ||= f.next < f.to;
+    }
+    return more;
+  };
+  const helpersWritten = () => feeds.reduce((n, f) => n + Atomics.load(f.written, 0), 0);
+  try {
+    feed();
+    for (let i = 0; i < ownWrites; i++) {
+      const { path, pieces } = file(i);
+      writer.write(path, pieces);
+      if ((i & 31) === 31) {
+        feed();
+        options.progress?.(i + 1 + helpersWritten());
+      }
+    }
+    while (feed()) {
+      // A helper with more to write has two batches or more in flight: wait for the older.
+      const f = feeds.find((f) => f.next < f.to)!;
+      await f.batches[f.batches.length - 2];
+      options.progress?.(ownWrites + helpersWritten());
+    }
+    await Promise.all(helperWrites);
+  } catch (e) {
+    // The helpers stop at their first error: let them, before the caller removes what they wrote.
+    await Promise.allSettled(helperWrites);
+    throw e;
+  }
+}
+
+/**
+ * Reads files in order and keeps their bytes (for a caller that holds a whole tree between
+ * two passes): the first ones on the main thread, into an ArenaReader's chunks, the others
+ * by the helpers, each a consecutive range. The main thread reads `ownShare` of an equal share
+ * (it also does the caller's work on every file). With helpers every file must be on disk.
+ */
+export class KeptReads {
+  private readonly arena: ArenaReader;
+  private readonly ownReads: number;
+  private readonly helperReads: HelperReads[];
+  private reads: HelperReads | undefined;
+  private next_ = 0;
+
+  constructor(
+    private readonly files: readonly InputFile[],
+    helpers: readonly IoHelper[],
+    ownShare = 1,
+  ) {
+    // Shared chunks: the main thread's files may be written by a helper.
+    this.arena = new ArenaReader(undefined, helpers.length > 0);
+    this.ownReads = helpers.length === 0 ? files.length : Math.round((files.length * ownShare) / (helpers.length + 1));
+    this.helperReads = splitRange(this.ownReads, files.length, helpers.length).map(([from, to], k) => helpers[k]!.read(files.slice(from, to).map((f) => f.path!)));
+  }
+
+  /** The bytes of the next file. */
+  async next(): Promise<Uint8Array> {
+    const i = this.next_++;
+    if (i < this.ownReads) return this.arena.read(this.files[i]!);
+    if (this.reads === undefined || this.reads.done) this.reads = this.helperReads.shift();
+    if (this.reads === undefined) throw new RangeError('no more files');
+    return this.reads.next();
   }
 }
