@@ -62,9 +62,12 @@ log();
 
 // gcov-tool merge DIR1 DIR2: DIR1 is libgcov's memory (the newer run) -> gcov-tool merge TB TA.
 const ours = (out) => [process.execPath, BIN, TA, TB, '-o', out, '-q', '--no-progress'];
+// The same without helper threads (-j 1), for what the helpers give.
+const oursOne = (out) => [...ours(out), '-j', '1'];
 const theirs = (out) => [GCOV_TOOL, 'merge', '-o', out, TB, TA];
 const o1 = join(tmpRoot, 'out-ours');
 const o2 = join(tmpRoot, 'out-gcov-tool');
+const o3 = join(tmpRoot, 'out-ours-j1');
 const w1 = freshOutput(o1);
 const w2 = freshOutput(o2);
 measured(ours(w1)); // warm-up, and the equality check below
@@ -73,12 +76,13 @@ const same = spawnSync('diff', ['-r', '-q', w1, w2]).status === 0;
 settle();
 const runsOurs = [];
 const runsTheirs = [];
+const runsOne = [];
 for (let i = 0; i < rounds; i++) {
-  const pair = i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
-  for (const who of pair) {
+  const order = i % 2 === 0 ? ['ours', 'theirs', 'one'] : ['one', 'theirs', 'ours'];
+  for (const who of order) {
     // a new output each time (freshOutput: no deletion between timed runs)
-    const r = who === 'ours' ? measured(ours(freshOutput(o1))) : measured(theirs(freshOutput(o2)));
-    (who === 'ours' ? runsOurs : runsTheirs).push(r);
+    const r = who === 'ours' ? measured(ours(freshOutput(o1))) : who === 'one' ? measured(oursOne(freshOutput(o3))) : measured(theirs(freshOutput(o2)));
+    (who === 'ours' ? runsOurs : who === 'one' ? runsOne : runsTheirs).push(r);
     settle();
   }
 }
@@ -86,9 +90,11 @@ const row = (label, rs) =>
   log(`  ${label.padEnd(18)} median ${median(rs.map((r) => r.secs)).toFixed(2)} s  (${rs.map((r) => r.secs.toFixed(2)).join(', ')}; user ${median(rs.map((r) => r.user)).toFixed(2)} s, sys ${median(rs.map((r) => r.sys)).toFixed(2)} s), peak RSS ${(Math.max(...rs.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB`);
 log(`## merge two trees (outputs byte-identical: ${same ? 'yes' : 'NO'})`);
 row('gcda-merge', runsOurs);
+row('gcda-merge -j 1', runsOne);
 row(`${GCOV_TOOL} merge`, runsTheirs);
 const ratio = median(runsOurs.map((r) => r.secs)) / median(runsTheirs.map((r) => r.secs));
-log(`  ratio gcda-merge / gcov-tool: ${ratio.toFixed(2)}   (target <= 0.70); load average during the runs: ${[...runsOurs, ...runsTheirs].map((r) => r.load.toFixed(1)).join(' ')}`);
+const ratioOne = median(runsOne.map((r) => r.secs)) / median(runsTheirs.map((r) => r.secs));
+log(`  ratio gcda-merge / gcov-tool: ${ratio.toFixed(2)} (-j 1: ${ratioOne.toFixed(2)})   (target <= 0.70); load average during the runs: ${[...runsOurs, ...runsOne, ...runsTheirs].map((r) => r.load.toFixed(1)).join(' ')}`);
 log();
 
 // Memory against the number of inputs: 10 trees (A, B, A, B, ...; hard-linked copies) vs 2.
@@ -115,6 +121,6 @@ log(`  live RSS after each tenth of the objects, 10 trees (forced GC): ${live.jo
 mkdirSync(join(repo, 'bench/results'), { recursive: true });
 writeFileSync(
   join(repo, 'bench/results/merge.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, gcovTool: runsTheirs, ratio, twoTrees: two, tenTrees: ten, liveRssAfterEachTenthMiB: live }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, oursOneThread: runsOne, gcovTool: runsTheirs, ratio, ratioOneThread: ratioOne, twoTrees: two, tenTrees: ten, liveRssAfterEachTenthMiB: live }, null, 2),
 );
 log('results written to bench/results/merge.json');
