@@ -105,22 +105,32 @@ for (let k = 2; k < 10; k++) {
   trees.push(t);
 }
 settle();
-const two = measured([process.execPath, BIN, TA, TB, '-o', join(tmpRoot, 'm2'), '-q', '--no-progress']);
-const ten = measured([process.execPath, BIN, ...trees, '-o', join(tmpRoot, 'm10'), '-q', '--no-progress']);
+// Peak RSS varies by a few MiB from run to run (garbage not collected yet): alternate the two.
+const twos = [];
+const tens = [];
+for (let i = 0; i < rounds; i++) {
+  twos.push(measured([process.execPath, BIN, TA, TB, '-o', freshOutput(join(tmpRoot, 'm2')), '-q', '--no-progress']));
+  tens.push(measured([process.execPath, BIN, ...trees, '-o', freshOutput(join(tmpRoot, 'm10')), '-q', '--no-progress']));
+}
+const peaks = (rs) => rs.map((r) => (r.rssKiB / 1024).toFixed(0)).join(', ');
 log('## peak memory against the number of inputs');
-log(`  2 trees:  ${two.secs.toFixed(2)} s, peak RSS ${(two.rssKiB / 1024).toFixed(0)} MiB`);
-log(`  10 trees: ${ten.secs.toFixed(2)} s, peak RSS ${(ten.rssKiB / 1024).toFixed(0)} MiB`);
+log(`  2 trees:  median ${median(twos.map((r) => r.secs)).toFixed(2)} s, peak RSS median ${(median(twos.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB (${peaks(twos)})`);
+log(`  10 trees: median ${median(tens.map((r) => r.secs)).toFixed(2)} s, peak RSS median ${(median(tens.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB (${peaks(tens)})`);
 // Live memory after each tenth of the objects, after a forced garbage collection (peak RSS
 // also holds garbage that happens not to be collected yet).
-const plateau = spawnSync(process.execPath, ['--expose-gc', BIN, ...trees, '-o', join(tmpRoot, 'm10b'), '-q', '--no-progress'], {
-  encoding: 'utf8',
-  env: { ...process.env, TARAX_DEBUG_MEMORY: '1' },
-});
-const live = plateau.stderr.trim().split('\n').map((l) => Number(/rss (\d+)/.exec(l)?.[1]));
-log(`  live RSS after each tenth of the objects, 10 trees (forced GC): ${live.join(', ')} MiB`);
+const liveOf = (inputs, out) => {
+  const r = spawnSync(process.execPath, ['--expose-gc', BIN, ...inputs, '-o', join(tmpRoot, out), '-q', '--no-progress'], {
+    encoding: 'utf8',
+    env: { ...process.env, TARAX_DEBUG_MEMORY: '1' },
+  });
+  return r.stderr.trim().split('\n').map((l) => Number(/rss (\d+)/.exec(l)?.[1]));
+};
+const live = liveOf(trees, 'm10b');
+const liveTwo = liveOf([TA, TB], 'm2b');
+log(`  live RSS after each tenth of the objects (forced GC): 10 trees ${live.join(', ')} MiB; 2 trees ${liveTwo.join(', ')} MiB`);
 mkdirSync(join(repo, 'bench/results'), { recursive: true });
 writeFileSync(
   join(repo, 'bench/results/merge.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, oursOneThread: runsOne, gcovTool: runsTheirs, ratio, ratioOneThread: ratioOne, twoTrees: two, tenTrees: ten, liveRssAfterEachTenthMiB: live }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, files: A.length * copies, treeBytes, identical: same, ours: runsOurs, oursOneThread: runsOne, gcovTool: runsTheirs, ratio, ratioOneThread: ratioOne, twoTrees: twos, tenTrees: tens, liveRssAfterEachTenthMiB: live, liveRssAfterEachTenthTwoTreesMiB: liveTwo }, null, 2),
 );
 log('results written to bench/results/merge.json');

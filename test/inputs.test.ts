@@ -54,6 +54,28 @@ describe('MatchedInputs', () => {
     const sorted = matched.sorted().map((id) => matched.names[id]!);
     expect(sorted).toEqual([...matched.names].sort());
   });
+
+  it('addTree walks a directory into its bitmap with the same files, paths and skips as collectInputs; idsOf and pathOf agree', async () => {
+    const dirs = [join(FIXTURES, 'gcc-12/coverage/run1'), relative(process.cwd(), join(FIXTURES, 'gcc-11')) + '/', FIXTURES];
+    const viaAdd = new MatchedInputs();
+    const viaTree = new MatchedInputs();
+    for (const [i, dir] of dirs.entries()) {
+      const { files, skipped } = await collectInputs([dir], { extensions: ['.gcda'] });
+      viaAdd.add(dir, files);
+      const treeSkipped: Array<{ source: string; reason: string }> = [];
+      expect(viaTree.addTree(dir, ['.gcda'], treeSkipped)).toBe(i);
+      expect(treeSkipped).toEqual(skipped);
+      expect(viaTree.names).toEqual(viaAdd.names);
+      const ids = viaTree.idsOf(i);
+      expect(ids.map((id) => viaTree.names[id]!)).toEqual(files.map((f) => f.relPath).sort());
+      for (const id of ids) {
+        const f = viaTree.file(i, id)!;
+        expect(f).toMatchObject({ relPath: viaAdd.file(i, id)!.relPath, path: viaAdd.file(i, id)!.path, source: viaAdd.file(i, id)!.source });
+        expect(viaTree.pathOf(i, id)).toBe(f.path);
+      }
+      for (let id = 0; id < viaTree.names.length; id++) if (!ids.includes(id)) expect(viaTree.pathOf(i, id)).toBeUndefined();
+    }
+  });
 });
 
 describe('ArenaReader', () => {

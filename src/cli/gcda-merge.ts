@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { decodeVersion, versionText } from '../format/version.js';
@@ -6,7 +6,7 @@ import { frameGcda, readGcda } from '../model/gcda.js';
 import { ProgramSummaryBuilder, isSummary, summarizedBytes, summaryTarget, type ProgramSummary, type SummaryTarget } from '../algorithms/summary.js';
 import { mergeGcdaBytes, ScratchBuffer } from '../algorithms/merge-bytes.js';
 import { mergeGcda, weightGcda, MergeError, type MergeMismatch, type MismatchPolicy } from '../algorithms/merge.js';
-import { collectInputs, MatchedInputs, ReusingReader, type InputFile } from '../tree/inputs.js';
+import { collectInputs, MatchedInputs, ReusingReader, type InputFile, type SkippedInput } from '../tree/inputs.js';
 import { IoHelper, PrefetchedFiles } from '../tree/io-helper.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { writeGcda } from '../model/gcda.js';
@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
       function* diskPaths(): Generator<string> {
         for (let i = split; i < order.length; i++) {
           for (const input of inputs) {
-            const path = matched.file(input.index, order[i]!)?.path;
+            const path = matched.pathOf(input.index, order[i]!);
             if (path !== undefined) yield path;
           }
         }
@@ -316,12 +316,19 @@ async function prepareInput(
   checkVersion: (input: InputFile, file: { version: number }) => void,
   helpersFor: (files: number) => IoHelper[],
 ): Promise<MergeInput> {
-  const { files, skipped } = await collectInputs([spec.path], { extensions: ['.gcda'] });
-  if (files.length === 0) throw new Error(`${spec.path}: no .gcda files`);
-  files.sort((x, y) => (x.relPath < y.relPath ? -1 : x.relPath > y.relPath ? 1 : 0));
-  const first = files[0]!;
+  // A directory is walked into the matched inputs directly; a tarball or file is collected.
+  let index: number;
+  let skipped: SkippedInput[] = [];
+  if (isDirectory(spec.path)) index = matched.addTree(spec.path, ['.gcda'], skipped);
+  else {
+    const collected = await collectInputs([spec.path], { extensions: ['.gcda'] });
+    skipped = collected.skipped;
+    index = matched.add(spec.path, collected.files);
+  }
+  const ids = matched.idsOf(index);
+  if (ids.length === 0) throw new Error(`${spec.path}: no .gcda files`);
+  const first = matched.file(index, ids[0]!)!;
   const hasSummaries = frameGcda(await reader.read(first), { file: first.source }).hasSummary;
-  const index = matched.add(spec.path, files);
   const targets: SummaryTarget[] = [];
   let summary: ProgramSummary | null = null;
   if (!hasSummaries) {
@@ -331,20 +338,28 @@ async function prepareInput(
       );
     }
     const b = new ProgramSummaryBuilder();
-    const helpers = helpersFor(files.length);
-    const ahead = helpers.length > 0 ? new PrefetchedFiles(helpers, files.flatMap((f) => (f.path === undefined ? [] : [f.path])).values()) : null; // (released automatically: each file is scanned and dropped)
-    for (const input of files) {
+    const helpers = helpersFor(ids.length);
+    const fileOf = (id: number) => matched.file(index, id)!;
+    function* diskPaths(): Generator<string> {
+      for (const id of ids) {
+        const path = fileOf(id).path;
+        if (path !== undefined) yield path;
+      }
+    }
+    const ahead = helpers.length > 0 ? new PrefetchedFiles(helpers, diskPaths()) : null; // (released automatically: each file is scanned and dropped)
+    for (const id of ids) {
+      const input = fileOf(id);
       const bytes = ahead !== null && input.path !== undefined ? await ahead.next() : await reader.read(input);
       const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
       if (scanned) {
         checkVersion(input, scanned);
-        targets[matched.number(input.relPath)] = scanned;
+        targets[id] = scanned;
         continue;
       }
       const file = readGcda(bytes, { file: input.source });
       checkVersion(input, file);
       b.add(input.source, file, '/' + input.relPath);
-      targets[matched.number(input.relPath)] = summaryTarget(file);
+      targets[id] = summaryTarget(file);
     }
     summary = b.finish().summary;
   }
@@ -380,7 +395,7 @@ function firstOfObject(file: InputFile, bytes: Uint8Array, input: MergeInput, ch
 function debugMemory(when: string): void {
   collectGarbage();
   const m = process.memoryUsage();
-  process.stderr.write(`${when}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`);
+  process.stderr.write(`${when}: rss ${(m.rss / 1048576).toFixed(0)} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} heapTotal ${(m.heapTotal / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)}\n`);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -406,4 +421,13 @@ function inputSpecs(positional: string[], opts: Options, fail: (m: string) => ne
     });
   }
   return specs;
+}
+
+/** Whether `path` is a directory (false when it is anything else or does not exist: collectInputs says why). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

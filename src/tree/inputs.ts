@@ -57,7 +57,7 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
       throw Object.assign(new Error(e.code === 'ENOENT' ? `${input}: no such file or directory` : `${input}: ${e.message}`), { code: e.code });
     });
     if (st.isDirectory()) {
-      walk(normalize(input), '', wanted, files, skipped);
+      walk(normalize(input), '', wanted, (relPath, path) => files.push(new DiskFile(relPath, path)), skipped);
     } else if (isTarball(input)) {
       const entries = readTar(new Uint8Array(await readFile(input)), input);
       for (const e of entries) {
@@ -86,7 +86,7 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
  * of 20,000 files the asynchronous walk with path.join and path.relative per file cost a
  * tenth of a merge.
  */
-function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files: InputFile[], skipped: SkippedInput[]): void {
+function walk(dir: string, relDir: string, wanted: (n: string) => boolean, found: (relPath: string, path: string) => void, skipped: SkippedInput[]): void {
   const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const prefix = directoryPrefix(dir);
@@ -94,7 +94,7 @@ function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files
   for (const e of entries) {
     const path = prefix + e.name;
     if (e.isDirectory()) {
-      walk(path, relPrefix + e.name, wanted, files, skipped);
+      walk(path, relPrefix + e.name, wanted, found, skipped);
       continue;
     }
     if (!wanted(e.name)) continue;
@@ -110,8 +110,7 @@ function walk(dir: string, relDir: string, wanted: (n: string) => boolean, files
     } else if (!e.isFile()) {
       if (!lstatSync(path).isFile()) continue;
     }
-    // Synchronous reads: for the small files of a harvest they cost a third of fs/promises.
-    files.push(new DiskFile(relPrefix + e.name, path));
+    found(relPrefix + e.name, path);
   }
 }
 
@@ -173,6 +172,35 @@ export class MatchedInputs {
     return this.inputs.length - 1;
   }
 
+  /**
+   * Adds a directory input, walked as collectInputs walks it (files whose names end in one of
+   * `extensions`; what it skips goes to `skipped`), straight into its bitmap: no file object
+   * per file. (The listings' garbage had outlived scavenges: after listing 10 trees the process
+   * held 15 MiB more than after 2, with the same live heap.) Returns the input's index.
+   */
+  addTree(dir: string, extensions: readonly string[], skipped: SkippedInput[]): number {
+    const root = normalize(dir);
+    const ids: number[] = [];
+    walk(root, '', (name) => extensions.some((e) => name.endsWith(e)), (relPath) => ids.push(this.number(relPath)), skipped);
+    const has = new Uint8Array(this.names.length);
+    for (const id of ids) has[id] = 1;
+    this.inputs.push({ prefix: directoryPrefix(root), has });
+    return this.inputs.length - 1;
+  }
+
+  /** The objects that input `index` holds, in path order. */
+  idsOf(index: number): number[] {
+    const input = this.inputs[index]!;
+    return this.sorted().filter((id) => ('files' in input ? input.files.has(id) : input.has[id] === 1));
+  }
+
+  /** The path on disk of object `id` in input `index`, or undefined (not there, or not on disk): file(index, id).path without the file object. */
+  pathOf(index: number, id: number): string | undefined {
+    const input = this.inputs[index]!;
+    if ('files' in input) return input.files.get(id)?.path;
+    return input.has[id] === 1 ? directoryPath(input.prefix, this.names[id]!) : undefined;
+  }
+
   /** The file of object `id` in input `index`, or undefined when that input lacks it. */
   file(index: number, id: number): InputFile | undefined {
     const input = this.inputs[index]!;
@@ -189,12 +217,15 @@ export class MatchedInputs {
     return n;
   }
 
-  /** The objects' numbers in path order. */
+  /** The objects' numbers in path order (a new array; the order is remembered until a name is added). */
   sorted(): number[] {
-    const order = this.names.map((_, i) => i);
-    const names = this.names;
-    return order.sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
+    if (this.order?.length !== this.names.length) {
+      const names = this.names;
+      this.order = names.map((_, i) => i).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
+    }
+    return [...this.order];
   }
+  private order: number[] | undefined;
 
   /** The number of a relative path (a new one for a path not seen yet). */
   number(relPath: string): number {
