@@ -46,16 +46,22 @@ function buildTree(dir, copies) {
 function compare(label, tree, files, bytes) {
   const out1 = join(tmpRoot, 'out-cp');
   const out2 = join(tmpRoot, 'out-summarize');
+  const out3 = join(tmpRoot, 'out-summarize-j2');
+  // -j 2 (a helper thread; not the default, for its memory), for what it gives.
+  const sumJ2 = (out) => [BIN, tree, '-o', out, '-q', '--no-progress', '-j', '2'];
   measured(['cp', '-r', tree, freshOutput(out1)]); // warm-up: the tree in the page cache
   measured([BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']);
   settle();
   const cp = [];
   const sum = [];
+  const two = [];
   for (let i = 0; i < rounds; i++) {
-    // Alternate, so drift of the machine hits both alike; a new output each time (freshOutput).
+    // Alternate, so drift of the machine hits all alike; a new output each time (freshOutput).
     cp.push(measured(['cp', '-r', tree, freshOutput(out1)]));
     settle();
     sum.push(measured([BIN, tree, '-o', freshOutput(out2), '-q', '--no-progress']));
+    settle();
+    two.push(measured(sumJ2(freshOutput(out3))));
     settle();
   }
   const cpS = median(cp.map((r) => r.secs));
@@ -66,12 +72,14 @@ function compare(label, tree, files, bytes) {
     cpSecs: cpS, summarizeSecs: sumS, ratio: sumS / cpS,
     cpRuns: cp.map((r) => +r.secs.toFixed(3)), summarizeRuns: sum.map((r) => +r.secs.toFixed(3)),
     summarizePeakRssBytes: peak, memoryTargetBytes: bytes + 100 * MiB,
+    j2Secs: median(two.map((r) => r.secs)), j2Runs: two.map((r) => +r.secs.toFixed(3)), j2PeakRssBytes: Math.max(...two.map((r) => r.rssKiB)) * 1024,
   };
   log(`## ${label}: ${files} .gcda files, ${(bytes / 1e6).toFixed(1)} MB`);
   log(`  cp -r:          median ${cpS.toFixed(2)} s  (${row.cpRuns.join(', ')})`);
   log(`  gcda-summarize: median ${sumS.toFixed(2)} s  (${row.summarizeRuns.join(', ')})`);
   log(`  ratio summarize / cp -r: ${row.ratio.toFixed(2)}   (target <= 1.5)`);
   log(`  peak RSS gcda-summarize: ${(peak / MiB).toFixed(0)} MiB   (target < tree + 100 MiB = ${((bytes + 100 * MiB) / MiB).toFixed(0)} MiB)`);
+  log(`  gcda-summarize -j 2: median ${row.j2Secs.toFixed(2)} s (${row.j2Runs.join(', ')}), ratio to cp -r ${(row.j2Secs / cpS).toFixed(2)}, peak RSS ${(row.j2PeakRssBytes / MiB).toFixed(0)} MiB`);
   log();
   return row;
 }
