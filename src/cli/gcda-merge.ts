@@ -227,6 +227,7 @@ export async function main(argv: string[]): Promise<number> {
           files.push({ ...writer.placement(outputPath(outRoot, matched.names[order[i]!]!)), pieces: [acc.bytes] });
           if (i === 0) sample = acc.bytes.slice();
           objectMerged();
+          if ((i & 31) === 31) progress(); // (after the main thread's own objects, only this loop runs)
           if (files.length === WRITE_BATCH || files.length * inputs.length >= batchFiles || i === order.length - 1) {
             // The read memory of these objects is released once the helper has written them.
             const used = ahead!.takeConsumed();
