@@ -13,7 +13,8 @@ import type { TreeWriter } from './output.js';
  * The files' bytes live in SharedArrayBuffers, so nothing is copied between the threads: the
  * helper reads into shared chunks that the main thread reads from, and writes files from
  * shared buffers the main thread filled (ArenaReader with `shared`). The helper runs no
- * library code, only `node:fs`, so it starts fast and costs about 10 MiB.
+ * library code, only `node:fs` (and `node:v8`/`node:vm` for collecting its own heap), so it
+ * starts fast and costs about 10 MiB.
  */
 export class IoHelper {
   private readonly worker: Worker;
