@@ -110,7 +110,7 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
       ov.setUint32(op + 12, (mv.getUint32(mp + 12, little) + fv.getUint32(fp + 12, little)) >>> 0, little);
       op += 16;
     } else {
-      const rule = rules[counterKindOfTag(tag)] === ADD ? 'add' : 'ior';
+      const rule = rules[counterKindOfTag(tag)];
       const count = ml < 0 ? (-ml * unit) / 8 : mSize / 8;
       const at = op + 8;
       let nonZero = 0;
@@ -119,7 +119,7 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
         const mi = (mp + 8) >>> 2;
         const fi = (fp + 8) >>> 2;
         const oi = at >>> 2;
-        if (rule === 'add') {
+        if (rule === ADD) {
           for (let w = 0, n = count * 2; w < n; w += 2) {
             // In 32-bit integers only: the low words' carry is the wrap-around of their sum.
             const a = m32![mi + w]!;
@@ -142,7 +142,7 @@ export function mergeGcdaBytes(memory: Uint8Array, file: Uint8Array, scratch?: S
         const fHi = fl < 0 ? 0 : fv.getInt32(fo + 4, little);
         let lo: number;
         let hi: number;
-        if (rule === 'add') {
+        if (rule === ADD) {
           const sum = mLo + fLo;
           lo = sum >>> 0;
           hi = (mHi + fHi + (sum > 0xffffffff ? 1 : 0)) | 0;

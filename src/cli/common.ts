@@ -54,8 +54,8 @@ export function progressBarOnStderr(format: string): SingleBar {
 let fullGc: (() => void) | null = null;
 
 /**
- * A full garbage collection now. gcda-merge calls it after listing each large input (the
- * list is old garbage by then, which V8 would otherwise let pile up over the inputs) and for
+ * A full garbage collection now. gcda-merge calls it after listing each large input (what
+ * the listing left is old garbage by then, which V8 would otherwise let pile up over the inputs) and for
  * TARAX_DEBUG_MEMORY's live-memory figures. V8 gives the function to a new context once
  * --expose-gc is set, which needs no relaunch of node.
  */

@@ -109,9 +109,10 @@ export async function main(argv: string[]): Promise<number> {
       for (const spec of specs) {
         const input = await prepareInput(spec, matched, reader, opts, checkVersion, helpersFor);
         inputs.push(input);
-        // The walk's file list is garbage now, and old (it outlived several scavenges): without a
-        // full collection here, ten trees' lists piled up before V8 made one, and merging 10
-        // trees peaked 12-16 MiB above merging 2 although the live memory was the same.
+        // What listing the input left (a tarball's or file's list; a directory walk's names and
+        // paths) is garbage now, and old: without a full collection here, ten trees' lists piled
+        // up before V8 made one, and merging 10 trees peaked 12-16 MiB above merging 2 although
+        // the live memory was the same (measured when directories were listed as file lists too).
         if (matched.count(input.index) >= 1000) collectGarbage();
       }
       const order = matched.sorted();
@@ -285,7 +286,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(lines.join('\n') + '\n');
       return 0;
     } finally {
-      await Promise.all(helpers.map((h) => h.close()));
+      await IoHelper.closeAll(helpers);
     }
   });
 }
@@ -340,16 +341,15 @@ async function prepareInput(
     }
     const b = new ProgramSummaryBuilder();
     const helpers = helpersFor(ids.length);
-    const fileOf = (id: number) => matched.file(index, id)!;
     function* diskPaths(): Generator<string> {
       for (const id of ids) {
-        const path = fileOf(id).path;
+        const path = matched.pathOf(index, id);
         if (path !== undefined) yield path;
       }
     }
     const ahead = helpers.length > 0 ? new PrefetchedFiles(helpers, diskPaths()) : null; // (released automatically: each file is scanned and dropped)
     for (const id of ids) {
-      const input = fileOf(id);
+      const input = matched.file(index, id)!;
       const bytes = ahead !== null && input.path !== undefined ? await ahead.next() : await reader.read(input);
       const scanned = b.addBytes(input.source, bytes); // a kernel harvest's file: no model
       if (scanned) {

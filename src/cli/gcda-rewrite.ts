@@ -43,8 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     // each file is encoded as soon as it is read and only its bytes are kept.
     // Helper threads make part of the system calls (IoHelper): the main thread reads the first
     // half share of the files and writes 0.9 of a share (it also decodes and encodes them all).
-    const threads = files.every((f) => f.path !== undefined) ? IoHelper.threadsFor(files.length, opts.jobs) : 1;
-    const helpers = Array.from({ length: threads - 1 }, () => new IoHelper());
+    const helpers = IoHelper.forFiles(files, opts.jobs);
     try {
       const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
       const pending: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
@@ -97,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     } finally {
-      await Promise.all(helpers.map((h) => h.close()));
+      await IoHelper.closeAll(helpers);
     }
   });
 }

@@ -93,8 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     // Helper threads make part of the system calls (IoHelper), for large trees on disk. Not by
     // default: every file stays in memory between the passes, and a helper's 20 MiB would
     // take the 20,000-file tree over its memory target (docs/performance.md).
-    const threads = gcdas.every((g) => g.path !== undefined) ? IoHelper.threadsFor(gcdas.length, opts.jobs) : 1;
-    const helpers = Array.from({ length: threads - 1 }, () => new IoHelper());
+    const helpers = IoHelper.forFiles(gcdas, opts.jobs);
     try {
 
       // Pass 1: read and check every file, computing the program summary as we go. Nothing is
@@ -194,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
         throw e;
       }
       bar?.stop();
-      await Promise.all(helpers.map((h) => h.close()));
+      await IoHelper.closeAll(helpers);
 
       // Existing summaries that --force replaced, and how they differ from the recomputed one.
       const changed: Array<{ file: string; before: string; after: string }> = [];
@@ -294,7 +293,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     } finally {
       // (closed already after writing, unless something failed before)
-      await Promise.all(helpers.map((h) => h.close()));
+      await IoHelper.closeAll(helpers);
     }
   });
 }

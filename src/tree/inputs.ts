@@ -162,13 +162,16 @@ export class MatchedInputs {
     const prefix = directoryPrefix(normalize(input));
     const ids = files.map((f) => this.number(f.relPath));
     const compact = files.every((f) => f.path !== undefined && f.path === directoryPath(prefix, f.relPath));
-    if (compact) {
-      const has = new Uint8Array(this.names.length);
-      for (const id of ids) has[id] = 1;
-      this.inputs.push({ prefix, has });
-    } else {
-      this.inputs.push({ files: new Map(ids.map((id, i) => [id, files[i]!])) });
-    }
+    if (compact) return this.addBitmap(prefix, ids);
+    this.inputs.push({ files: new Map(ids.map((id, i) => [id, files[i]!])) });
+    return this.inputs.length - 1;
+  }
+
+  /** Adds a directory input held as its prefix and the bitmap of `ids`; returns its index. */
+  private addBitmap(prefix: string, ids: readonly number[]): number {
+    const has = new Uint8Array(this.names.length);
+    for (const id of ids) has[id] = 1;
+    this.inputs.push({ prefix, has });
     return this.inputs.length - 1;
   }
 
@@ -182,10 +185,7 @@ export class MatchedInputs {
     const root = normalize(dir);
     const ids: number[] = [];
     walk(root, '', (name) => extensions.some((e) => name.endsWith(e)), (relPath) => ids.push(this.number(relPath)), skipped);
-    const has = new Uint8Array(this.names.length);
-    for (const id of ids) has[id] = 1;
-    this.inputs.push({ prefix: directoryPrefix(root), has });
-    return this.inputs.length - 1;
+    return this.addBitmap(directoryPrefix(root), ids);
   }
 
   /** The objects that input `index` holds, in path order. */

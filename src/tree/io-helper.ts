@@ -42,6 +42,20 @@ export class IoHelper {
   }
 
   /**
+   * The helpers for a command over `files` (threadsFor's number, less the main thread): none
+   * when a file is not on disk (a tarball member), as a helper reads and writes paths.
+   */
+  static forFiles(files: readonly InputFile[], jobs?: number): IoHelper[] {
+    const threads = files.every((f) => f.path !== undefined) ? IoHelper.threadsFor(files.length, jobs) : 1;
+    return Array.from({ length: threads - 1 }, () => new IoHelper());
+  }
+
+  /** Stops every one of `helpers`. */
+  static async closeAll(helpers: readonly IoHelper[]): Promise<void> {
+    await Promise.all(helpers.map((h) => h.close()));
+  }
+
+  /**
    * How many threads (the main one included) to use for `files` files: `jobs` if given,
    * else 2 where the machine has two CPUs or more and the tree is large enough for the
    * helper's start (some 30 ms and 10 MiB) to pay.
@@ -267,7 +281,8 @@ function helperError(m: HelperFailure): Error {
 
 /**
  * The helper thread's code. It is run from its source text, so it uses nothing from outside
- * but its two arguments.
+ * but its arguments. (So it cannot call ArenaReader.readPath or output.ts's writeData: its
+ * read and write loops repeat theirs.)
  */
 function helperMain(threads: typeof import('node:worker_threads'), fs: typeof import('node:fs'), v8: typeof import('node:v8'), vm: typeof import('node:vm')): void {
   const port = threads.parentPort!;
@@ -364,7 +379,7 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
     let at = 0;
     for (const [f, target] of m.paths.entries()) {
       const count = m.layout[at++]!;
-      let pieces: Uint8Array[] = [];
+      const pieces: Uint8Array[] = [];
       for (let i = 0; i < count; i++, at += 3) {
         if (m.layout[at + 2]! > 0) pieces.push(views[m.layout[at]!]!.subarray(m.layout[at + 1]!, m.layout[at + 1]! + m.layout[at + 2]!));
       }
@@ -394,7 +409,6 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
         port.postMessage(errorMessage('write', e, path));
         return;
       }
-      pieces = [];
       if (progress) Atomics.add(progress, 0, 1);
     }
     port.postMessage({ op: 'written' });
@@ -523,35 +537,32 @@ export async function writeFiles(
   options: { ownShare?: number; batch?: number; progress?: (written: number) => void } = {},
 ): Promise<void> {
   const batch = options.batch ?? 512;
-  const threads = helpers.length + 1;
-  const ownWrites = helpers.length === 0 ? count : Math.round((count * (options.ownShare ?? 1)) / threads);
+  const ownWrites = mainThreadCount(count, helpers, options.ownShare ?? 1);
+  // Each helper's range: [from, next) posted, of which `written` written, [next, to) to come.
   const feeds = splitRange(ownWrites, count, helpers.length).map(([from, to], k) => ({
     helper: helpers[k]!,
+    from,
     next: from,
     to,
-    posted: 0,
     written: new Int32Array(new SharedArrayBuffer(4)),
     batches: [] as Array<Promise<void>>,
   }));
-  const helperWrites: Array<Promise<void>> = [];
   const feed = (): boolean => {
     let more = false;
     for (const f of feeds) {
-      while (f.next < f.to && f.posted - Atomics.load(f.written, 0) <= batch) {
+      while (f.next < f.to && f.next - f.from - Atomics.load(f.written, 0) <= batch) {
         const files = [];
         for (const end = Math.min(f.to, f.next + batch); f.next < end; f.next++) {
           const { path, pieces } = file(f.next);
           files.push({ ...writer.placement(path), pieces });
         }
-        const posted = f.helper.write(files, f.written);
-        helperWrites.push(posted);
-        f.batches.push(posted);
-        f.posted += files.length;
+        f.batches.push(f.helper.write(files, f.written));
       }
       more ||= f.next < f.to;
     }
     return more;
   };
+  const helperWrites = () => feeds.flatMap((f) => f.batches);
   const helpersWritten = () => feeds.reduce((n, f) => n + Atomics.load(f.written, 0), 0);
   try {
     feed();
@@ -569,12 +580,20 @@ export async function writeFiles(
       await f.batches[f.batches.length - 2];
       options.progress?.(ownWrites + helpersWritten());
     }
-    await Promise.all(helperWrites);
+    await Promise.all(helperWrites());
   } catch (e) {
     // The helpers stop at their first error: let them, before the caller removes what they wrote.
-    await Promise.allSettled(helperWrites);
+    await Promise.allSettled(helperWrites());
     throw e;
   }
+}
+
+/**
+ * How many of `count` files, the first ones, the main thread takes when `helpers` take the
+ * rest and it takes `share` of an equal share (all of them without helpers).
+ */
+function mainThreadCount(count: number, helpers: readonly IoHelper[], share: number): number {
+  return helpers.length === 0 ? count : Math.round((count * share) / (helpers.length + 1));
 }
 
 /**
@@ -597,7 +616,7 @@ export class KeptReads {
   ) {
     // Shared chunks: the main thread's files may be written by a helper.
     this.arena = new ArenaReader(undefined, helpers.length > 0);
-    this.ownReads = helpers.length === 0 ? files.length : Math.round((files.length * ownShare) / (helpers.length + 1));
+    this.ownReads = mainThreadCount(files.length, helpers, ownShare);
     this.helperReads = splitRange(this.ownReads, files.length, helpers.length).map(([from, to], k) => helpers[k]!.read(files.slice(from, to).map((f) => f.path!)));
   }
 
