@@ -12,6 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../src/format/bytes.js';
+import { GcovFormatError, readGcovFile, type GcovFile } from '../src/index.js';
 import {
   CORPUS_DIR,
   FIXTURES_DIR,
@@ -568,6 +569,66 @@ describe('fuzz: readGcovFile returns a model that writes back identically, or th
         },
       ),
       params(500, 20_000),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The readers have a fast path for word-aligned input in the host's byte order, and fall back
+// to the general path (framing pass, then decoding) for anything else, including every error.
+// Both must give the same model or the same error. The same bytes placed at byte offset 0
+// (fast path, when little-endian) and at byte offset 1 (general path) are read and compared.
+
+type PathOutcome = { kind: 'model'; model: GcovFile } | { kind: 'error'; message: string };
+
+function readAt(bytes: Uint8Array, label: string, embedAt: number): PathOutcome {
+  const backing = new Uint8Array(bytes.length + 8).fill(0x5a);
+  backing.set(bytes, embedAt);
+  try {
+    return { kind: 'model', model: readGcovFile(backing.subarray(embedAt, embedAt + bytes.length), label) };
+  } catch (e) {
+    if (!(e instanceof GcovFormatError)) throw e;
+    return { kind: 'error', message: e.message };
+  }
+}
+
+function samePaths(bytes: Uint8Array, label: string): PathOutcome['kind'] {
+  const fast = readAt(bytes, label, 0);
+  const general = readAt(bytes, label, 1);
+  expect(fast.kind, `${label}: aligned read gave ${fast.kind === 'error' ? fast.message : 'a model'}, unaligned ${general.kind === 'error' ? general.message : 'a model'}`).toBe(general.kind);
+  if (fast.kind === 'error' && general.kind === 'error') expect(fast.message).toBe(general.message);
+  else expect((fast as { model: GcovFile }).model, label).toEqual((general as { model: GcovFile }).model);
+  return fast.kind;
+}
+
+describe('the aligned fast path and the general path read the same', () => {
+  it('every real file (fixtures and corpus)', { timeout: 60_000 }, () => {
+    for (const s of REAL) expect(samePaths(s.bytes, s.label), s.label).toBe('model');
+  });
+
+  it('the real files up to 4 KiB, truncated at every word boundary', { timeout: 60_000 * SCALE }, () => {
+    let cases = 0;
+    for (const s of REAL.filter((x) => x.bytes.length <= 4096)) {
+      for (let cut = 0; cut <= s.bytes.length; cut += 4, cases++) samePaths(s.bytes.subarray(0, cut), s.label);
+    }
+    expect(cases).toBeGreaterThan(1000);
+  });
+
+  it('3,000 mutations of real files', { timeout: 60_000 * SCALE }, () => {
+    fc.assert(
+      fc.property(mutated, ({ label, bytes }) => void samePaths(bytes, label)),
+      params(3000, 40_000),
+    );
+  });
+
+  it('1,000 synthetic .gcda and 1,000 synthetic .gcno files', { timeout: 60_000 * SCALE }, () => {
+    fc.assert(
+      fc.property(syntheticGcda, ({ bytes, version }) => void samePaths(bytes, `synthetic-${version.toString(16)}.gcda`)),
+      params(1000, 20_000),
+    );
+    fc.assert(
+      fc.property(syntheticGcno, ({ bytes, version }) => void samePaths(bytes, `synthetic-${version.toString(16)}.gcno`)),
+      params(1000, 20_000),
     );
   });
 });

@@ -11,11 +11,13 @@
  * large files get a buffer of their own, so a kept model pins at most one slab besides.
  */
 const COUNTER_SLAB_SIZE = 64 * 1024;
+/** Larger requests get a buffer of their own. */
+export const SLAB_SHARE_MAX = COUNTER_SLAB_SIZE / 4;
 let counterSlab = new ArrayBuffer(0);
 let counterSlabUsed = 0;
 
 export function slabSpace(total: number): { buffer: ArrayBuffer; offset: number } {
-  if (total > COUNTER_SLAB_SIZE / 4) return { buffer: new ArrayBuffer(total), offset: 0 };
+  if (total > SLAB_SHARE_MAX) return { buffer: new ArrayBuffer(total), offset: 0 };
   if (counterSlabUsed + total > counterSlab.byteLength) {
     counterSlab = new ArrayBuffer(COUNTER_SLAB_SIZE);
     counterSlabUsed = 0;
@@ -26,6 +28,19 @@ export function slabSpace(total: number): { buffer: ArrayBuffer; offset: number 
 }
 
 export const counterSpace = slabSpace;
+
+/**
+ * slabSpace for a reader that knows only an upper bound (`max` <= 16 KiB) before it decodes:
+ * it takes the space now and gives back what it did not use with slabGiveBack.
+ */
+export const slabReserve = slabSpace;
+
+/** Ends a slabReserve: keeps the first `used` bytes. A no-op when the slab was changed or used since. */
+export function slabGiveBack(space: { buffer: ArrayBuffer; offset: number }, max: number, used: number): void {
+  if (space.buffer === counterSlab && counterSlabUsed === ((space.offset + max + 7) & ~7)) {
+    counterSlabUsed = (space.offset + used + 7) & ~7;
+  }
+}
 
 /**
  * The first `n` bytes of `src` in a new Uint8Array. Up to 16 KiB are copied into a shared

@@ -12,7 +12,7 @@ import {
 } from '../format/summary-codec.js';
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { counterSpace, freshArray, oneSlot, pooledCopy } from './buffers.js';
+import { counterSpace, freshArray, oneSlot, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve } from './buffers.js';
 import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, versionOf, wordAt, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
@@ -170,6 +170,147 @@ export function frameGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFra
 export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile {
   const file = options.file ?? '<buffer>';
   bytes = plainBytes(bytes);
+  if (HOST_LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0) {
+    const model = readGcdaHostOrder(bytes, file);
+    if (model !== undefined) return model;
+  }
+  return readGcdaGeneral(bytes, file);
+}
+
+/**
+ * readGcda's fast path, for files in the host's byte order (little-endian) whose records all
+ * start on word boundaries: nearly every file (GCC and LLVM on x86 and arm64, and the kernel's).
+ * One pass checks the framing and decodes, reading words from one Int32Array view. Anything
+ * it does not expect (a malformed record, an odd length, an LLVM function name) makes it
+ * return undefined before the model is complete, and readGcdaGeneral reads the file again
+ * and reports the error as frameGcda words it. The counters of a small file go to a slab
+ * reservation sized by the file, and what is not used is given back.
+ */
+function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefined {
+  const { little, version } = readHeaderWords(bytes, file, 'gcda');
+  const size = bytes.length;
+  const features = featuresOf(version.number);
+  const first = features.headerChecksum ? 16 : 12;
+  if (!little || size < first) return undefined;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, size >>> 2);
+  const stamp = words[2]! >>> 0;
+  const checksum = features.headerChecksum ? words[3]! >>> 0 : null;
+  const unit = features.lengthInBytes ? 1 : 4;
+  // Counter space: at most the bytes after the header. A larger file is framed first (which
+  // also reports its errors) and gets a buffer of its exact counter bytes.
+  const bound = size - first;
+  const reserved = bound <= SLAB_SHARE_MAX;
+  const space = reserved ? slabReserve(bound) : counterSpace(frameGcda(bytes, { file }).counterBytes);
+  const pool = space.buffer;
+  const dst32 = new Int32Array(pool);
+  let used = space.offset;
+  const records: GcdaRecord[] = freshArray();
+  let open: GcdaFunction | null = null;
+  let filled = 0; // children of `open` placed so far
+  let compactZeros = 0;
+  let pos = first;
+  let end = size;
+  let ok = true;
+  while (pos < size) {
+    if (size - pos < 8) {
+      if (size - pos >= 4 && words[pos >>> 2] === 0) end = pos;
+      else ok = false;
+      break;
+    }
+    const i = pos >>> 2;
+    const tag = words[i]! >>> 0;
+    if (tag === 0) {
+      end = pos;
+      break;
+    }
+    const length = words[i + 1]!;
+    const at = pos + 8;
+    if (length < 0) {
+      // GCC 11+'s all-zero counter record: no payload.
+      const kind = counterKindOfTag(tag);
+      const zeroBytes = -length * unit;
+      compactZeros += zeroBytes / 8;
+      if (kind < 0 || zeroBytes % 8 !== 0 || compactZeros > MAX_COMPACT_ZERO_COUNTERS) {
+        ok = false;
+        break;
+      }
+      pos = at;
+      const rec = new Counters(kind, new BigInt64Array(zeroBytes / 8), true);
+      if (open !== null) {
+        const children = open.records;
+        if (filled < children.length) children[filled] = rec;
+        else children.push(rec);
+        filled++;
+      } else records.push(rec);
+      continue;
+    }
+    const psize = length * unit;
+    if (psize > size - at || (psize & 3) !== 0) {
+      ok = false;
+      break;
+    }
+    pos = at + psize;
+    if (tag === TAG_FUNCTION) {
+      if (psize !== 12 && psize !== 8 && psize !== 0) {
+        ok = false; // an old LLVM function with its name: the general path
+        break;
+      }
+      // Most functions have one counter record (the kernel's arcs): their child array is
+      // made at its size, not grown by push to a backing store of 17.
+      let one = false;
+      if (size - pos >= 8) {
+        const next = words[pos >>> 2]! >>> 0;
+        if (next !== 0 && tagDepth(next) > 1) {
+          const l = words[(pos >>> 2) + 1]!;
+          const after = pos + 8 + (l < 0 ? 0 : l * unit);
+          one = size - after < 4 || tagDepth(words[after >>> 2]! >>> 0) <= 1;
+        }
+      }
+      const children: Array<CountersRecord | RawRecord> = one ? oneSlot() : freshArray();
+      const fn =
+        psize === 0
+          ? new DataFunction(0, 0, null, true, children)
+          : new DataFunction(words[i + 2]! >>> 0, words[i + 3]! >>> 0, psize === 12 ? words[i + 4]! >>> 0 : null, false, children);
+      records.push(fn);
+      open = fn;
+      filled = 0;
+      continue;
+    }
+    let rec: GcdaRecord;
+    const kind = counterKindOfTag(tag);
+    if (kind >= 0 && (psize & 7) === 0) {
+      const start = used;
+      used += psize;
+      if (psize <= 256) {
+        for (let s = at >>> 2, d = start >>> 2, e = d + (psize >>> 2); d < e; d += 2, s += 2) {
+          dst32[d] = words[s]!;
+          dst32[d + 1] = words[s + 1]!;
+        }
+      } else {
+        new Uint8Array(pool, start, psize).set(bytes.subarray(at, at + psize));
+      }
+      rec = new Counters(kind, new BigInt64Array(pool, start, psize >>> 3), false);
+    } else {
+      rec = decodeOther(bytes, frame(tag, length, at, psize), true);
+    }
+    // The record tree of placeRecord: deeper tags belong to the open function.
+    if (open !== null && tagDepth(tag) > 1) {
+      const children = open.records;
+      if (filled < children.length) children[filled] = rec as CountersRecord | RawRecord;
+      else children.push(rec as CountersRecord | RawRecord);
+      filled++;
+    } else {
+      records.push(rec);
+      if (tagDepth(tag) === 1) open = null;
+    }
+  }
+  if (reserved) slabGiveBack(space, bound, ok ? used - space.offset : 0);
+  if (!ok) return undefined;
+  return new DataFile('little', version.word, stamp, checksum, records, end === size ? NO_BYTES : bytes.slice(end));
+}
+
+/** readGcda for any input: a pass that checks the framing, then one that decodes. */
+function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
   // Pass 1 checks the framing of every record and sizes the counter pool.
   const { little, version, stamp, checksum, first, end, counterBytes: total } = frameGcda(bytes, { file });
   const unit = featuresOf(version.number).lengthInBytes ? 1 : 4;
