@@ -3,7 +3,7 @@ import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, hex, readString, writeString, type RecordFrame } from '../format/records.js';
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, counterKindOfTag, tagDepth } from '../format/tags.js';
 import type { GenerationFeatures } from '../format/version.js';
-import { freshArray, pooledCopy, slabSpace } from './buffers.js';
+import { freshArray, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve, slabSpace } from './buffers.js';
 import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
@@ -118,8 +118,20 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   }
   const unit = ft.lengthInBytes ? 1 : 4;
   const first = pos;
+  const header = new NotesHeader(little, version.word, stamp, checksum, cwd, unexecutedBlocks);
+  // One pass when the word arrays fit a slab share (at most the bytes after the header): it
+  // checks the framing as it decodes, and on anything unexpected gives the space back and
+  // leaves the file to the two passes below, which report errors in frameRecords' words.
+  const bound = size - first;
+  if (bound <= SLAB_SHARE_MAX) {
+    const space = slabReserve(bound);
+    const dec = new GcnoDecoder(bytes, view, little, ft, space.buffer, space.offset, bound);
+    const model = decodeNotes(dec, header, first, size);
+    slabGiveBack(space, bound, model === undefined ? 0 : dec.used * 4);
+    if (model !== undefined) return model;
+  }
   // Pass 1 checks the framing (frameRecords' rules and errors) and sizes the word pool.
-  let words = 0;
+  let poolBytes = 0;
   while (pos < size) {
     if (size - pos < 4) fail(file, `truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
     const tag = view.getUint32(pos, little);
@@ -133,18 +145,49 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
     }
     const payloadSize = length * unit;
     if (payloadSize > size - pos - 8) fail(file, `record ${hex(tag)} claims ${payloadSize} bytes but only ${size - pos - 8} remain`, pos + 4);
-    if (tag !== TAG_FUNCTION && tag !== TAG_LINES) words += payloadSize;
+    if (tag !== TAG_FUNCTION && tag !== TAG_LINES) poolBytes += payloadSize;
     pos += 8 + payloadSize;
   }
-  const end = pos;
-  const { buffer: pool, offset: poolStart } = slabSpace(words);
-  const dec = new GcnoDecoder(bytes, view, little, ft, pool, poolStart, words);
+  // Pass 2 decodes (the checks of decodeNotes hold by now).
+  const { buffer: pool, offset: poolStart } = slabSpace(poolBytes);
+  const model = decodeNotes(new GcnoDecoder(bytes, view, little, ft, pool, poolStart, poolBytes), header, first, pos);
+  if (model === undefined) throw new Error('internal: notes framed in pass 1 failed to decode');
+  return model;
+}
+
+/** The header fields of a notes file, between reading the header and the records. */
+class NotesHeader {
+  constructor(
+    readonly little: boolean,
+    readonly version: number,
+    readonly stamp: number,
+    readonly checksum: number | null,
+    readonly cwd: string | null | undefined,
+    readonly unexecutedBlocks: number | null,
+  ) {}
+}
+
+/**
+ * Decodes the records from `first` up to the end tag, or to `end`, checking their framing:
+ * undefined at the first one that is not framed as frameRecords requires (a negative length
+ * included), before any of the model is returned.
+ */
+function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: number): GcnoFile | undefined {
+  const { bytes, view, little } = dec;
+  const unit = dec.ft.lengthInBytes ? 1 : 4;
   const records: GcnoRecord[] = freshArray();
   let open: GcnoFunction | null = null;
-  for (pos = first; pos < end; ) {
+  let pos = first;
+  while (pos < end) {
+    if (end - pos < 8) {
+      if (end - pos >= 4 && view.getUint32(pos, little) === 0) break;
+      return undefined;
+    }
     const tag = view.getUint32(pos, little);
+    if (tag === 0) break;
     const length = view.getInt32(pos + 4, little);
     const at = pos + 8;
+    if (length < 0 || length * unit > end - at) return undefined;
     pos = at + length * unit;
     const rec = decodeAt(dec, tag, at, pos) ?? rawRecord(bytes, { tag, length, offset: at - 8, payloadOffset: at, payloadSize: length * unit });
     if (rec.type === 'function') {
@@ -156,7 +199,7 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
       if (tagDepth(tag) === 1) open = null;
     }
   }
-  return new NotesFile(byteOrderOf(little), version.word, stamp, checksum, cwd, unexecutedBlocks, records, bytes.slice(end));
+  return new NotesFile(byteOrderOf(little), h.version, h.stamp, h.checksum, h.cwd, h.unexecutedBlocks, records, bytes.slice(pos));
 }
 
 /**
@@ -444,40 +487,76 @@ function sameBytes(view: DataView, a: number, b: number, n: number): boolean {
 
 const scratchEntries: Array<number | string> = freshArray();
 
+/**
+ * A LINES payload [at, lim): block, then line numbers, each file name after a 0 word, ended
+ * by a 0 word and the NULL string. Nearly every record starts with the file name of the
+ * record before it: that case is recognised here, by the count word and the bytes, without a
+ * call; other strings go through readStringAt.
+ */
+function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | undefined {
+  if (lim - at < 4) return undefined;
+  const view = d.view;
+  const little = d.little;
+  const b = d.bytes;
+  const byteStrings = d.ft.byteStrings;
+  const block = view.getUint32(at, little);
+  // Collected in a reused array, then copied out at their exact size (one allocation).
+  const entries = scratchEntries;
+  let n = 0;
+  let p = at + 4;
+  for (;;) {
+    if (lim - p < 4) return undefined;
+    const line = view.getUint32(p, little);
+    p += 4;
+    if (line !== 0) {
+      entries[n++] = line;
+      continue;
+    }
+    if (lim - p < 4) return undefined;
+    const count = view.getUint32(p, little);
+    if (count === 0) {
+      p += 4; // the NULL string: the end
+      break;
+    }
+    const last = d.lastSize;
+    if (last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
+      const from = p + 4;
+      const endAt = from + (byteStrings ? count : count * 4);
+      if (endAt <= lim) {
+        // The characters (from the end: the names of one object differ last), then the NULs.
+        let i = last - 1;
+        for (const lastAt = d.lastAt; i >= 0 && b[from + i] === b[lastAt + i]; i--);
+        let j = from + last;
+        if (i < 0) while (j < endAt && b[j] === 0) j++;
+        if (j === endAt) {
+          entries[n++] = d.lastValue;
+          p = endAt;
+          continue;
+        }
+      }
+    }
+    const s = readStringAt(d, p, lim);
+    if (s === undefined) return undefined;
+    p = d.strEnd;
+    if (s === null) break;
+    entries[n++] = s;
+  }
+  if (p !== lim) return undefined;
+  // A loop into new Array(n), not entries.slice(0, n): slice of the scratch array took
+  // half the parse time of kernel notes (V8 12, Node 20).
+  const exact: Array<number | string> = new Array(n);
+  for (let i = 0; i < n; i++) exact[i] = entries[i]!;
+  return new Lines(block, exact);
+}
+
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
 function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRecord | undefined {
   const view = d.view;
   const little = d.little;
   const size = lim - at;
   switch (tag) {
-    case TAG_LINES: {
-      if (size < 4) return undefined;
-      const block = view.getUint32(at, little);
-      // Collected in a reused array, then copied out at their exact size (one allocation).
-      const entries = scratchEntries;
-      let n = 0;
-      let p = at + 4;
-      for (;;) {
-        if (lim - p < 4) return undefined;
-        const line = view.getUint32(p, little);
-        p += 4;
-        if (line !== 0) {
-          entries[n++] = line;
-          continue;
-        }
-        const s = readStringAt(d, p, lim);
-        if (s === undefined) return undefined;
-        p = d.strEnd;
-        if (s === null) break;
-        entries[n++] = s;
-      }
-      if (p !== lim) return undefined;
-      // A loop into new Array(n), not entries.slice(0, n): slice of the scratch array took
-      // half the parse time of kernel notes (V8 12, Node 20).
-      const exact: Array<number | string> = new Array(n);
-      for (let i = 0; i < n; i++) exact[i] = entries[i]!;
-      return new Lines(block, exact);
-    }
+    case TAG_LINES:
+      return decodeLines(d, at, lim);
     case TAG_ARCS:
       if (size < 4 || (size - 4) % 8) return undefined;
       return new Arcs(view.getUint32(at, little), wordsAt(d, at + 4, (size - 4) / 4));
