@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readGcda, writeGcda, type CountersRecord, type GcdaFile } from '../src/index.js';
+import { readGcda, readGcno, writeGcda, writeGcno, type CountersRecord, type GcdaFile, type LinesRecord } from '../src/index.js';
 import { readTar } from '../src/node.js';
 import { FIXTURES } from './helpers/paths.js';
 
@@ -36,5 +36,53 @@ describe('pooled buffers', () => {
       expect(counters(m).length).toBe(counters(readGcda(harvest[i]!.data)).length);
       for (const c of counters(m)) expect(c.values.every((v) => v === BigInt(-1 - i))).toBe(true);
     });
+  });
+});
+
+describe('shared state of the readers', () => {
+  it('a file the fast reader gives up on does not take or overlap the counter space of the files around it', () => {
+    const inputs = harvest.slice(0, 10).map((e) => e.data);
+    // Cut inside the last record: the one-pass reader reserves slab space, decodes most of
+    // the file, then falls back to the general reader, which throws.
+    const damaged = inputs[3]!.slice(0, inputs[3]!.length - 6);
+    const models: GcdaFile[] = [];
+    for (const [i, b] of inputs.entries()) {
+      if (i === 5) expect(() => readGcda(damaged, { file: 'damaged.gcda' })).toThrow(/damaged\.gcda: at byte \d+/);
+      models.push(readGcda(b, { file: harvest[i]!.path }));
+    }
+    models.forEach((m, i) => counters(m).forEach((c) => c.values.fill(BigInt(100 + i))));
+    models.forEach((m, i) => {
+      for (const c of counters(m)) expect(c.values.every((v) => v === BigInt(100 + i))).toBe(true);
+    });
+  });
+
+  it('the cache of decoded strings gives every string back exactly, across files and when it starts over', () => {
+    // A real GCC 12 notes file, its LINES records given 20,000 distinct file names (more than
+    // the cache holds, so it starts over while the file is read), some of them non-ASCII and
+    // some differing only in their last byte.
+    const bytes = readFileSync(join(FIXTURES, 'gcc-12/coverage/dispatch.gcno'));
+    const model = readGcno(bytes, { file: 'dispatch.gcno' });
+    const lines = model.records.flatMap((r) => (r.type === 'function' ? r.records : [])).filter((r): r is LinesRecord => r.type === 'lines');
+    expect(lines.length).toBeGreaterThan(0);
+    let k = 0;
+    const big: LinesRecord[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const name = i % 3 === 0 ? `src/ünïcode-${i}.c` : `src/dir/file-${String(i).padStart(6, '0')}.c`;
+      big.push({ type: 'lines', block: i, entries: [name, 1 + (i % 50), name.slice(0, -1) + 'h', 7] });
+      k++;
+    }
+    const fn = model.records.find((r) => r.type === 'function')!;
+    if (fn.type !== 'function') throw new Error('no function');
+    fn.records.push(...big);
+    const written = writeGcno(model);
+    for (let pass = 0; pass < 2; pass++) {
+      const again = readGcno(written, { file: 'big.gcno' });
+      const fnAgain = again.records.find((r) => r.type === 'function')!;
+      if (fnAgain.type !== 'function') throw new Error('no function');
+      const got = fnAgain.records.slice(-k) as LinesRecord[];
+      const differs = got.findIndex((r, i) => r.block !== big[i]!.block || r.entries.length !== 4 || r.entries.some((e, j) => e !== big[i]!.entries[j]));
+      expect(differs, `record ${differs}: ${JSON.stringify(got[differs])}`).toBe(-1);
+      expect(Buffer.from(writeGcno(again)).equals(Buffer.from(written))).toBe(true);
+    }
   });
 });

@@ -122,6 +122,8 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   // One pass when the word arrays fit a slab share (at most the bytes after the header): it
   // checks the framing as it decodes, and on anything unexpected gives the space back and
   // leaves the file to the two passes below, which report errors in frameRecords' words.
+  // (A larger file gains nothing from one pass: zeroing a buffer of its size costs what the
+  // framing pass does.)
   const bound = size - first;
   if (bound <= SLAB_SHARE_MAX) {
     const space = slabReserve(bound);
@@ -150,9 +152,9 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   }
   // Pass 2 decodes (the checks of decodeNotes hold by now).
   const { buffer: pool, offset: poolStart } = slabSpace(poolBytes);
-  const model = decodeNotes(new GcnoDecoder(bytes, view, little, ft, pool, poolStart, poolBytes), header, first, pos);
-  if (model === undefined) throw new Error('internal: notes framed in pass 1 failed to decode');
-  return model;
+  const framed = decodeNotes(new GcnoDecoder(bytes, view, little, ft, pool, poolStart, poolBytes), header, first, pos);
+  if (framed === undefined) throw new Error('internal: notes framed in pass 1 failed to decode');
+  return framed;
 }
 
 /** The header fields of a notes file, between reading the header and the records. */
@@ -242,8 +244,6 @@ class GcnoDecoder {
   /** The file's word arrays (blocks, arcs, conditions, paths) are views of one buffer. */
   readonly pool32: Uint32Array;
   used = 0;
-  /** Strings decoded in this file, by hash of their bytes: file names repeat in every LINES record. */
-  readonly strings = new Map<number, CachedString>();
   /** End of the last string read by readStringAt. */
   strEnd = 0;
   /** The last string returned and where its bytes are (size -1: none yet). */
@@ -266,10 +266,36 @@ class GcnoDecoder {
 
 class CachedString {
   constructor(
+    /** Where its bytes are in stringArena. */
     readonly at: number,
     readonly size: number,
     readonly value: string,
   ) {}
+}
+
+/**
+ * Strings decoded so far, by a hash of their bytes, with a copy of the bytes to compare: the
+ * file names of a notes file repeat in its LINES records, and header names and the inline
+ * functions of headers repeat from one object to the next. TextDecoder costs more than a
+ * lookup (about 150 ns a name). The copies share one arena; when it or the map is full,
+ * both start over.
+ */
+const stringArena = new Uint8Array(256 * 1024);
+const stringArenaView = new DataView(stringArena.buffer);
+let stringArenaUsed = 0;
+const knownStrings = new Map<number, CachedString>();
+const KNOWN_STRINGS_MAX = 16 * 1024;
+
+function rememberString(h: number, b: Uint8Array, p: number, n: number, value: string): void {
+  if (n > 4096) return;
+  if (stringArenaUsed + n > stringArena.length || knownStrings.size >= KNOWN_STRINGS_MAX) {
+    knownStrings.clear();
+    stringArenaUsed = 0;
+  }
+  const at = stringArenaUsed;
+  for (let i = 0; i < n; i++) stringArena[at + i] = b[p + i]!;
+  stringArenaUsed += n;
+  knownStrings.set(h, new CachedString(at, n, value));
 }
 
 /** `n` words at `at` as a view of the file's word pool. */
@@ -419,9 +445,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * string, undefined when the record would not be written back identically (or the string
  * runs past the record, which makes the record raw, as before). Sets d.strEnd.
  */
-function readStringAt(d: GcnoDecoder, p: number, lim: number, cache = true): string | null | undefined {
+function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | undefined {
   if (lim - p < 4) return undefined;
-  const count = d.view.getUint32(p, d.little);
+  const view = d.view;
+  const count = view.getUint32(p, d.little);
   p += 4;
   if (count === 0) {
     d.strEnd = p;
@@ -437,15 +464,20 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number, cache = true): str
   // Most often this is the string of the previous LINES record again: when the count is the
   // one that string has, compare the bytes (and the NUL and padding) before anything else.
   const last = d.lastSize;
-  if (cache && last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
-    let same = sameBytes(d.view, d.lastAt, p, last);
+  if (last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
+    let same = sameBytes(view, d.lastAt, view, p, last);
     for (let i = p + last; same && i < endAt; i++) if (b[i] !== 0) same = false;
     if (same) return d.lastValue;
   }
-  // Length up to the first NUL, and a hash of the characters for the cache.
+  // Length up to the first NUL, and a hash of the characters, a word at a time.
   let nul = p;
   let h = 0x811c9dc5;
-  while (nul < endAt && b[nul] !== 0) h = Math.imul(h ^ b[nul++]!, 0x01000193);
+  for (let v = 0; endAt - nul >= 4; nul += 4) {
+    v = view.getUint32(nul, true);
+    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break; // a zero byte in v
+    h = Math.imul(h ^ v, 0x01000193);
+  }
+  for (; nul < endAt && b[nul] !== 0; nul++) h = Math.imul(h ^ b[nul]!, 0x01000193);
   if (nul === endAt) return undefined;
   if (byteStrings && nul !== endAt - 1) return undefined;
   for (let i = nul + 1; i < endAt; i++) if (b[i] !== 0) return undefined;
@@ -453,35 +485,30 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number, cache = true): str
   // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
   if (!byteStrings && (n + 4) >> 2 !== count) return undefined;
   h = (h ^ n) >>> 0;
-  const hit = cache ? d.strings.get(h) : undefined;
-  if (hit !== undefined && hit.size === n) {
-    if (sameBytes(d.view, hit.at, p, n)) {
-      d.lastAt = hit.at;
-      d.lastSize = n;
-      d.lastValue = hit.value;
-      return hit.value;
-    }
-  }
+  const hit = knownStrings.get(h);
   let value: string;
-  try {
-    value = utf8.decode(b.subarray(p, nul));
-  } catch {
-    return undefined;
+  if (hit !== undefined && hit.size === n && sameBytes(stringArenaView, hit.at, view, p, n)) {
+    value = hit.value;
+  } else {
+    try {
+      value = utf8.decode(b.subarray(p, nul));
+    } catch {
+      return undefined;
+    }
+    if (hit === undefined) rememberString(h, b, p, n, value);
   }
-  if (!cache) return value;
-  if (hit === undefined) d.strings.set(h, new CachedString(p, n, value));
   d.lastAt = p;
   d.lastSize = n;
   d.lastValue = value;
   return value;
 }
 
-/** Whether the `n` bytes at `a` and at `b` are equal: a word at a time (any alignment), last to first. */
-function sameBytes(view: DataView, a: number, b: number, n: number): boolean {
+/** Whether the `n` bytes at `a` of `va` and at `b` of `vb` are equal: a word at a time (any alignment), last to first. */
+function sameBytes(va: DataView, a: number, vb: DataView, b: number, n: number): boolean {
   // From the end: the file names of one object mostly differ in their last characters.
   let i = n - 4;
-  for (; i >= 0; i -= 4) if (view.getUint32(a + i) !== view.getUint32(b + i)) return false;
-  for (i += 3; i >= 0; i--) if (view.getUint8(a + i) !== view.getUint8(b + i)) return false;
+  for (; i >= 0; i -= 4) if (va.getUint32(a + i, true) !== vb.getUint32(b + i, true)) return false;
+  for (i += 3; i >= 0; i--) if (va.getUint8(a + i) !== vb.getUint8(b + i)) return false;
   return true;
 }
 
@@ -523,11 +550,9 @@ function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | und
       const from = p + 4;
       const endAt = from + (byteStrings ? count : count * 4);
       if (endAt <= lim) {
-        // The characters (from the end: the names of one object differ last), then the NULs.
-        let i = last - 1;
-        for (const lastAt = d.lastAt; i >= 0 && b[from + i] === b[lastAt + i]; i--);
+        // The characters, then the NULs.
         let j = from + last;
-        if (i < 0) while (j < endAt && b[j] === 0) j++;
+        if (sameBytes(view, d.lastAt, view, from, last)) while (j < endAt && b[j] === 0) j++;
         if (j === endAt) {
           entries[n++] = d.lastValue;
           p = endAt;
@@ -568,7 +593,7 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
       const linenoChecksum = view.getUint32(p + 4, little);
       const cfgChecksum = ft.cfgChecksum ? view.getUint32(p + 8, little) : null;
       p += ft.cfgChecksum ? 12 : 8;
-      const name = readStringAt(d, p, lim, false); // function names rarely repeat
+      const name = readStringAt(d, p, lim);
       if (name === undefined) return undefined;
       p = d.strEnd;
       let artificial: number | null = null;
@@ -686,7 +711,7 @@ function notesTag(rec: Exclude<GcnoRecord, RawRecord>): number {
   }
 }
 
-function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, strings: Map<string, number> | null = null): void {
+function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, strings: WrittenStrings | null = null): void {
   const unit = ft.lengthInBytes ? 1 : 4;
   if (rec.type === 'raw') {
     w.u32(rec.tag);
@@ -768,7 +793,7 @@ function writeArcs(w: ByteWriter, rec: ArcsRecord, ft: GenerationFeatures): void
   w.pos = pos;
 }
 
-function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, strings: Map<string, number>): void {
+function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, strings: WrittenStrings): void {
   const entries = rec.entries;
   // An upper bound: a string takes its marker and count words, at most 3 bytes per UTF-16
   // unit and up to 4 bytes of NUL padding.
@@ -804,26 +829,64 @@ function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, str
   w.pos = pos;
 }
 
+/** Where the strings of the file being written are (count word first), for writeCachedString. */
+class WrittenStrings {
+  readonly at = new Map<string, number>();
+  /** The last string written by writeCachedString, where, and its size: -1 for none yet. */
+  last = '';
+  lastAt = -1;
+  lastSize = 0;
+}
+
 /**
  * writeString for the file names that every LINES record repeats: the second time a string
  * is written, its bytes (count word included) are copied from where it was first written.
+ * Most often it is the string of the previous LINES record: that one needs no lookup.
  */
-function writeCachedString(w: ByteWriter, s: string, byteStrings: boolean, strings: Map<string, number>): void {
-  const at = strings.get(s);
-  if (at === undefined) {
+function writeCachedString(w: ByteWriter, s: string, byteStrings: boolean, strings: WrittenStrings): void {
+  let at = -1;
+  let size = 0;
+  if (s === strings.last) {
+    at = strings.lastAt;
+    size = strings.lastSize;
+  } else {
+    const found = strings.at.get(s);
+    if (found !== undefined && w.pos - found >= 4) {
+      at = found;
+      size = stringSizeAt(w, found, byteStrings);
+    }
+  }
+  if (at < 0) {
     const start = w.pos;
     writeString(w, s, byteStrings);
-    if (s.length >= 8) strings.set(s, start);
+    if (s.length < 8) return;
+    strings.at.set(s, start);
+    at = start;
+    size = w.pos - start;
+  } else {
+    w.ensure(size);
+    copyEarlierBytes(w, at, w.pos, size);
+    w.pos += size;
+  }
+  strings.last = s;
+  strings.lastAt = at;
+  strings.lastSize = size;
+}
+
+/**
+ * Copies `n` bytes from `from` to `to` (>= from + n) in the writer's buffer: a word loop for
+ * the few dozen bytes of a file name (at any alignment: GCC 12+ strings are counted in
+ * bytes), where copyWithin, a call into C++, costs more than the copy.
+ */
+function copyEarlierBytes(w: ByteWriter, from: number, to: number, n: number): void {
+  if (n > 256) {
+    w.bytes.copyWithin(to, from, from + n);
     return;
   }
-  const size = w.pos - at >= 4 ? stringSizeAt(w, at, byteStrings) : -1;
-  if (size < 0) {
-    writeString(w, s, byteStrings);
-    return;
-  }
-  w.ensure(size);
-  w.bytes.copyWithin(w.pos, at, at + size);
-  w.pos += size;
+  const view = w.view;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) view.setUint32(to + i, view.getUint32(from + i, true), true);
+  for (const b = w.bytes; i < n; i++) b[to + i] = b[from + i]!;
 }
 
 /** Size of the string written at `at` (count word included), from its count word. */
@@ -862,7 +925,7 @@ export function writeGcno(file: GcnoFile): Uint8Array {
     if (file.checksum !== null) w.u32(file.checksum);
     if (file.cwd !== undefined) writeString(w, file.cwd, ft.byteStrings);
     if (file.unexecutedBlocks !== null) w.u32(file.unexecutedBlocks);
-    const strings = new Map<string, number>();
+    const strings = new WrittenStrings();
     const records = file.records;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
