@@ -191,7 +191,16 @@ function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: numbe
     const at = pos + 8;
     if (length < 0 || length * unit > end - at) return undefined;
     pos = at + length * unit;
-    const rec = decodeAt(dec, tag, at, pos) ?? rawRecord(bytes, { tag, length, offset: at - 8, payloadOffset: at, payloadSize: length * unit });
+    // ARCS and LINES, nine records in ten, are decoded here and go to the open function.
+    let rec: GcnoRecord | undefined;
+    if (open !== null && (tag === TAG_ARCS || tag === TAG_LINES)) {
+      rec = tag === TAG_LINES ? decodeLines(dec, at, pos) : decodeArcs(dec, at, pos);
+      if (rec !== undefined) {
+        open.records.push(rec);
+        continue;
+      }
+    } else rec = decodeAt(dec, tag, at, pos);
+    rec ??= rawRecord(bytes, { tag, length, offset: at - 8, payloadOffset: at, payloadSize: length * unit });
     if (rec.type === 'function') {
       records.push(rec);
       open = rec;
@@ -574,6 +583,13 @@ function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | und
   return new Lines(block, exact);
 }
 
+/** An ARCS payload [at, lim): block, then (destination, flags) pairs. */
+function decodeArcs(d: GcnoDecoder, at: number, lim: number): ArcsRecord | undefined {
+  const size = lim - at;
+  if (size < 4 || (size - 4) % 8) return undefined;
+  return new Arcs(d.view.getUint32(at, d.little), wordsAt(d, at + 4, (size - 4) / 4));
+}
+
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
 function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRecord | undefined {
   const view = d.view;
@@ -583,8 +599,7 @@ function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRec
     case TAG_LINES:
       return decodeLines(d, at, lim);
     case TAG_ARCS:
-      if (size < 4 || (size - 4) % 8) return undefined;
-      return new Arcs(view.getUint32(at, little), wordsAt(d, at + 4, (size - 4) / 4));
+      return decodeArcs(d, at, lim);
     case TAG_FUNCTION: {
       const ft = d.ft;
       let p = at;
