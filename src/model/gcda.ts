@@ -186,6 +186,9 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
  * and reports the error as frameGcda words it. The counters of a small file go to a slab
  * reservation sized by the file, and what is not used is given back.
  */
+/** The all-zero counters readGcdaHostOrder allocates as it goes (the rest: see there). */
+const FAST_COMPACT_ZERO_COUNTERS = 1 << 16;
+
 function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefined {
   const { little, version } = readHeaderWords(bytes, file, 'gcda');
   const size = bytes.length;
@@ -230,7 +233,9 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
       const kind = counterKindOfTag(tag);
       const zeroBytes = -length * unit;
       compactZeros += zeroBytes / 8;
-      if (kind < 0 || zeroBytes % 8 !== 0 || compactZeros > MAX_COMPACT_ZERO_COUNTERS) {
+      // More than a few thousand zeros go to the general path, which frames the whole file
+      // before it allocates them: a file damaged after them must not cost 64 MiB first.
+      if (kind < 0 || zeroBytes % 8 !== 0 || compactZeros > FAST_COMPACT_ZERO_COUNTERS) {
         ok = false;
         break;
       }
