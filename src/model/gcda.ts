@@ -207,9 +207,7 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
   const pool = space.buffer;
   const dst32 = new Int32Array(pool);
   let used = space.offset;
-  const records: GcdaRecord[] = freshArray();
-  let open: GcdaFunction | null = null;
-  let filled = 0; // children of `open` placed so far
+  const tree = new GcdaTree();
   let compactZeros = 0;
   let pos = first;
   let end = size;
@@ -240,13 +238,7 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
         break;
       }
       pos = at;
-      const rec = new Counters(kind, new BigInt64Array(zeroBytes / 8), true);
-      if (open !== null) {
-        const children = open.records;
-        if (filled < children.length) children[filled] = rec;
-        else children.push(rec);
-        filled++;
-      } else records.push(rec);
+      tree.add(new Counters(kind, new BigInt64Array(zeroBytes / 8), true), tag);
       continue;
     }
     const psize = length * unit;
@@ -276,9 +268,7 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
         psize === 0
           ? new DataFunction(0, 0, null, true, children)
           : new DataFunction(words[i + 2]! >>> 0, words[i + 3]! >>> 0, psize === 12 ? words[i + 4]! >>> 0 : null, false, children);
-      records.push(fn);
-      open = fn;
-      filled = 0;
+      tree.addFunction(fn);
       continue;
     }
     let rec: GcdaRecord;
@@ -298,20 +288,11 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
     } else {
       rec = decodeOther(bytes, frame(tag, length, at, psize), true);
     }
-    // The record tree of placeRecord: deeper tags belong to the open function.
-    if (open !== null && tagDepth(tag) > 1) {
-      const children = open.records;
-      if (filled < children.length) children[filled] = rec as CountersRecord | RawRecord;
-      else children.push(rec as CountersRecord | RawRecord);
-      filled++;
-    } else {
-      records.push(rec);
-      if (tagDepth(tag) === 1) open = null;
-    }
+    tree.add(rec, tag);
   }
   if (reserved) slabGiveBack(space, bound, ok ? used - space.offset : 0);
   if (!ok) return undefined;
-  return new DataFile('little', version.word, stamp, checksum, records, end === size ? NO_BYTES : bytes.slice(end));
+  return new DataFile('little', version.word, stamp, checksum, tree.records, end === size ? NO_BYTES : bytes.slice(end));
 }
 
 /** readGcda for any input: a pass that checks the framing, then one that decodes. */
@@ -330,9 +311,7 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
   const fast = HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0;
   const src32 = fast ? new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null;
   const dst32 = fast ? new Uint32Array(pool) : null;
-  const records: GcdaRecord[] = freshArray();
-  let open: GcdaFunction | null = null;
-  let filled = 0; // children of `open` placed so far
+  const tree = new GcdaTree();
   for (pos = first; pos < end; ) {
     const tag = view.getUint32(pos, little);
     const length = view.getInt32(pos + 4, little);
@@ -341,7 +320,6 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
     pos = at + psize;
     if (tag === TAG_FUNCTION) {
       let fn: GcdaFunction | RawRecord;
-      filled = 0;
       if (psize === 12 || psize === 8 || psize === 0) {
         // Most functions have one counter record (the kernel's arcs): their child array is
         // made at its size, not grown by push to a backing store of 17.
@@ -361,8 +339,7 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
         const f = frame(tag, length, at, psize);
         fn = decodeLlvmFunction(bytes, f, little) ?? rawRecord(bytes, f);
       }
-      records.push(fn);
-      open = fn.type === 'function' ? fn : null;
+      tree.addFunction(fn);
       continue;
     }
     let rec: GcdaRecord;
@@ -384,18 +361,39 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
     } else {
       rec = decodeOther(bytes, frame(tag, length, at, psize), little);
     }
-    // The record tree of placeRecord: deeper tags belong to the open function.
+    tree.add(rec, tag);
+  }
+  return new DataFile(byteOrderOf(little), version.word, stamp, checksum, tree.records, end === size ? NO_BYTES : bytes.slice(end));
+}
+
+/**
+ * The record tree of placeRecord, as the readers build it: deeper tags belong to the open
+ * function, whose child array may have been made at its size before its children come.
+ */
+class GcdaTree {
+  readonly records: GcdaRecord[] = freshArray();
+  private open: GcdaFunction | null = null;
+  /** Children of `open` placed so far. */
+  private filled = 0;
+
+  addFunction(fn: GcdaFunction | RawRecord): void {
+    this.records.push(fn);
+    this.open = fn.type === 'function' ? fn : null;
+    this.filled = 0;
+  }
+
+  add(rec: GcdaRecord, tag: number): void {
+    const open = this.open;
     if (open !== null && tagDepth(tag) > 1) {
       const children = open.records;
-      if (filled < children.length) children[filled] = rec as CountersRecord | RawRecord;
+      if (this.filled < children.length) children[this.filled] = rec as CountersRecord | RawRecord;
       else children.push(rec as CountersRecord | RawRecord);
-      filled++;
+      this.filled++;
     } else {
-      records.push(rec);
-      if (tagDepth(tag) === 1) open = null;
+      this.records.push(rec);
+      if (tagDepth(tag) === 1) this.open = null;
     }
   }
-  return new DataFile(byteOrderOf(little), version.word, stamp, checksum, records, end === size ? NO_BYTES : bytes.slice(end));
 }
 
 /*
