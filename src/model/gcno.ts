@@ -493,7 +493,7 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   const n = nul - p;
   // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
   if (!byteStrings && (n + 4) >> 2 !== count) return undefined;
-  h = (h ^ n) >>> 0;
+  h = (h ^ n) & 0x3fffffff; // a small integer: a Map key without a heap number
   const hit = knownStrings.get(h);
   let value: string;
   if (hit !== undefined && hit.size === n && sameBytes(stringArenaView, hit.at, view, p, n)) {
