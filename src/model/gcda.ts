@@ -572,9 +572,14 @@ export function writeGcda(file: GcdaFile): Uint8Array {
     // and the records of a file share one) when the byte orders allow: no view per record.
     const copier = newCopier();
     const records = file.records;
-    let i = 0;
-    if (HOST_LITTLE_ENDIAN && little) i = writeHostOrderRecords(w, records, unit, copier);
-    for (; i < records.length; i++) {
+    const hostOrder = HOST_LITTLE_ENDIAN && little;
+    for (let i = 0; i < records.length; i++) {
+      // The fast path stops at a record of another kind (a summary, which GCC writes first)
+      // or where the buffer must grow: that record goes the general way, then it resumes.
+      if (hostOrder) {
+        i = writeHostOrderRecords(w, records, i, unit, copier);
+        if (i === records.length) break;
+      }
       const rec = records[i]!;
       if (rec.type === 'counters') writeCounters(w, rec, unit, little, copier);
       else writeRecord(w, rec, unit, little);
@@ -645,15 +650,15 @@ const bounce32 = new Uint32Array(bounce64.buffer);
 /**
  * The usual records of a file in the host's byte order (little-endian), stored as words
  * through one Uint32Array view of the output: functions and their counter records. Stops at
- * the first record of another kind (or where the output is not word-aligned) and returns its
- * index: the caller writes the rest the general way.
+ * the first record of another kind, where the output must grow or is not word-aligned, and
+ * returns that record's index: the caller writes it the general way and calls again.
  */
-function writeHostOrderRecords(w: ByteWriter, records: GcdaRecord[], unit: 1 | 4, c: CounterCopier): number {
-  if ((w.pos & 3) !== 0 || (w.bytes.byteOffset & 7) !== 0) return 0;
+function writeHostOrderRecords(w: ByteWriter, records: GcdaRecord[], from: number, unit: 1 | 4, c: CounterCopier): number {
+  if ((w.pos & 3) !== 0 || (w.bytes.byteOffset & 7) !== 0) return from;
   outputViews(w, c);
   const out = c.out32;
   let d = w.pos >>> 2;
-  let i = 0;
+  let i = from;
   for (; i < records.length; i++) {
     const fn = records[i]!;
     if (fn.type !== 'function' || fn.name !== undefined) break;
