@@ -6,11 +6,12 @@
  * print one line and write nothing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GcovFormatError, readGcda, readGcno, readGcovFile } from '../src/index.js';
+import { readTar } from '../src/node.js';
 import {
   REPO_ROOT,
   checkContract,
@@ -274,6 +275,43 @@ describe('CLIs on bad input', () => {
       expect(d.status).toBe(2);
       expect(d.stdout).toBe('');
       expect(d.stderr).toBe(`gcda-dump: ${arg}: ${reason}\n`);
+    }
+  });
+
+  it('gcda-rewrite of 2,553 files with a damaged one near the end: one line, and neither OUT nor its staging tree is left (helper threads had written batches)', { timeout: 60_000 }, async () => {
+    // A new OUT is written as a staging tree while the inputs are read (StreamedWrites): the
+    // helper has written several batches of 256 files by the time the damaged file is read.
+    const harvest = readTar(readFileSync(join(REPO_ROOT, 'fixtures/kernel/harvest-A.tar.gz')), 'harvest-A').filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
+    const tree = join(tmp, 'big-tree');
+    const names: string[] = [];
+    for (let copy = 0; copy < 3; copy++) {
+      for (const e of harvest) {
+        const p = join(tree, `copy${copy}`, e.path.replace(/^\.\//, ''));
+        mkdirSync(dirname(p), { recursive: true });
+        writeFileSync(p, e.data);
+        names.push(p);
+      }
+    }
+    names.sort();
+    const damaged = names[names.length - 40]!;
+    const bytes = readFileSync(damaged);
+    writeFileSync(damaged, bytes.subarray(0, bytes.length - 5));
+    const out = join(tmp, 'out-big');
+    const w = await runNode([rewrite, tree, '-o', out]);
+    expect(w.signal, 'gcda-rewrite was killed (timeout?)').toBeNull();
+    expect(w.status, w.stderr).toBe(2);
+    const lines = w.stderr.split('\n').filter((l) => l !== '');
+    expect(lines, w.stderr).toHaveLength(1);
+    expect(lines[0]).toContain(damaged);
+    expect(existsSync(out), 'OUT exists after a failure').toBe(false);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('out-big')), 'a staging tree was left behind').toEqual([]);
+    // The same tree without the damage is written in full, byte for byte.
+    writeFileSync(damaged, bytes);
+    const ok = await runNode([rewrite, tree, '-o', out, '--check']);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(filesUnder(out).length).toBe(names.length);
+    for (const n of [names[0]!, names[1000]!, damaged, names[names.length - 1]!]) {
+      expect(Buffer.compare(readFileSync(join(out, n.slice(tree.length + 1))), readFileSync(n)), n).toBe(0);
     }
   });
 

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readGcovFile, writeGcovFile } from '../model/gcov-file.js';
 import { collectInputs } from '../tree/inputs.js';
-import { IoHelper, KeptReads, writeFiles } from '../tree/io-helper.js';
+import { IoHelper, KeptReads, StreamedWrites, writeFiles } from '../tree/io-helper.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { GcovFormatError } from '../format/errors.js';
 import { maxArcCounter, normalizeScale, parseScale, scaleGcda, type ScaleFactor } from '../algorithms/merge.js';
@@ -38,16 +38,25 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       program.error(`gcda-rewrite: ${(e as Error).message}`);
     }
-    // Read and check every input before writing anything, so bad input leaves OUT untouched.
-    // Only --normalize needs every model at once (its factor is over all inputs); otherwise
-    // each file is encoded as soon as it is read and only its bytes are kept.
-    // Helper threads make part of the system calls (IoHelper): the main thread reads the first
-    // half share of the files and writes 0.9 of a share (it also decodes and encodes them all).
+    // When OUT does not exist yet, the files go to a staging tree that is moved into place at
+    // the end (or removed on a failure): each is written as soon as it is encoded, the most by
+    // the helper threads while the main thread decodes and encodes the next ones. Otherwise
+    // (files replaced in an existing OUT), and for --normalize (its factor is over all
+    // inputs), every input is read and checked before anything is written, so that bad input
+    // leaves OUT untouched. Helper threads make part of the system calls (IoHelper): the main
+    // thread reads the first half share of the files (and decodes and encodes them all).
     const helpers = IoHelper.forFiles(files, opts.jobs);
+    const writer = new TreeWriter(opts.output);
+    const streaming = writer.staged && opts.normalize === undefined;
+    const reads = new KeptReads(files, helpers, 0.5);
+    // Streaming, the main thread writes a quarter of a share itself.
+    const streamed = streaming ? new StreamedWrites(writer, helpers, Math.round((files.length * 0.25) / (helpers.length + 1))) : null;
+    let outputCount = 0;
+    const differing: string[] = [];
     try {
-      const outputs: Array<{ path: string; data: Uint8Array; same: boolean }> = [];
+      const outputs: Array<{ path: string; data: Uint8Array }> = [];
       const pending: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
-      const encode = (path: string, input: Uint8Array, model: GcovFile, source: string) => {
+      const encode = async (path: string, input: Uint8Array, model: GcovFile, source: string) => {
         let data: Uint8Array;
         try {
           data = writeGcovFile(scale && model.type === 'gcda' ? scaleGcda(model, scale) : model);
@@ -55,54 +64,57 @@ export async function main(argv: string[]): Promise<number> {
           if (e instanceof GcovFormatError) throw e;
           throw new Error(`${source}: ${(e as Error).message}`);
         }
-        const same = equalBytes(input, data);
+        outputCount++;
         // An unchanged file is written from its input's bytes (a helper writes them without a copy).
-        outputs.push({ path, data: same ? input : data, same });
+        const same = equalBytes(input, data);
+        if (!same) differing.push(path);
+        const out = same ? input : data;
+        if (streamed === null) outputs.push({ path, data: out });
+        else {
+          const wait = streamed.add(path, [out]);
+          if (wait !== undefined) await wait;
+        }
       };
       let bytesIn = 0;
-      const reads = new KeptReads(files, helpers, 0.5);
       for (const f of files) {
         const input = await reads.next();
         bytesIn += input.length;
         const model = readGcovFile(input, f.source);
         const path = outputPath(opts.output, f.relPath);
         if (opts.normalize !== undefined) pending.push({ path, input, model, source: f.source });
-        else encode(path, input, model, f.source);
+        else await encode(path, input, model, f.source);
       }
       if (opts.normalize !== undefined) {
         // gcov-tool rewrite -n: one factor for the whole profile, from its largest arc counter.
         const current = maxArcCounter(pending.flatMap((m) => (m.model.type === 'gcda' ? [m.model] : [])));
         if (current === 0n) throw new Error('--normalize: every arc counter is 0, nothing to scale from');
         scale = normalizeScale(BigInt(opts.normalize), current);
-        for (const m of pending) encode(m.path, m.input, m.model, m.source);
+        for (const m of pending) await encode(m.path, m.input, m.model, m.source);
       }
-      const writer = new TreeWriter(opts.output);
-      try {
-        await writeFiles(writer, outputs.length, (i) => ({ path: outputs[i]!.path, pieces: [outputs[i]!.data] }), helpers, { ownShare: 0.9 });
-        writer.commit();
-      } catch (e) {
-        writer.abort();
-        throw e;
-      }
+      if (streamed !== null) await streamed.finish();
+      else await writeFiles(writer, outputs.length, (i) => ({ path: outputs[i]!.path, pieces: [outputs[i]!.data] }), helpers, { ownShare: 0.9 });
+      writer.commit();
       for (const s of skipped) process.stderr.write(`gcda-rewrite: skipped ${s.source}: ${s.reason}\n`);
-      const differing = outputs.filter((o) => !o.same);
       if (!opts.quiet) {
         const secs = (performance.now() - started) / 1000;
-        process.stdout.write(`gcda-rewrite: ${outputs.length} files, ${bytesIn} bytes, ${outputs.length - differing.length} byte-identical, ${skipped.length} skipped, ${secs.toFixed(2)} s\n`);
+        process.stdout.write(`gcda-rewrite: ${outputCount} files, ${bytesIn} bytes, ${outputCount - differing.length} byte-identical, ${skipped.length} skipped, ${secs.toFixed(2)} s\n`);
       }
       if (opts.check && differing.length) {
-        for (const d of differing.slice(0, 20)) process.stderr.write(`gcda-rewrite: ${d.path}: differs from its input\n`);
+        for (const d of differing.slice(0, 20)) process.stderr.write(`gcda-rewrite: ${d}: differs from its input\n`);
         return 1;
       }
       return 0;
+    } catch (e) {
+      await streamed?.settle();
+      writer.abort();
+      throw e;
     } finally {
       await IoHelper.closeAll(helpers);
     }
   });
 }
 
+/** Byte equality through Buffer#equals (memcmp): a JavaScript loop took 3% of a rewrite. */
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }

@@ -629,3 +629,59 @@ export class KeptReads {
     return this.reads.next();
   }
 }
+
+/**
+ * Writes files as the caller makes them, in the caller's order: the first `ownCount` by the
+ * main thread at once, the others in batches of `batch` by the helpers, in turn, while the
+ * main thread goes on (at most two batches under way per helper: add() then waits for the
+ * older). For a TreeWriter that stages its tree (nothing is in place before commit()), so that
+ * a later failure still leaves nothing behind: finish() resolves when everything is written;
+ * after any failure, settle() waits for the helpers to stop before the caller's abort().
+ */
+export class StreamedWrites {
+  private readonly pending: Array<{ path: string; atomic: boolean; pieces: readonly Uint8Array[] }> = [];
+  private readonly inFlight: Array<Array<Promise<void>>>;
+  private added = 0;
+  private turn = 0;
+
+  constructor(
+    private readonly writer: TreeWriter,
+    private readonly helpers: readonly IoHelper[],
+    private readonly ownCount: number,
+    private readonly batch = 256,
+  ) {
+    this.inFlight = helpers.map(() => []);
+  }
+
+  /** Writes or queues one file; a promise when the caller must wait before adding more. */
+  add(path: string, pieces: readonly Uint8Array[]): Promise<void> | undefined {
+    const i = this.added++;
+    if (this.helpers.length === 0 || i < this.ownCount) {
+      this.writer.write(path, pieces);
+      return undefined;
+    }
+    this.pending.push({ ...this.writer.placement(path), pieces });
+    return this.pending.length >= this.batch ? this.post() : undefined;
+  }
+
+  /** Writes what is queued and waits for every write. */
+  async finish(): Promise<void> {
+    if (this.pending.length > 0) await this.post();
+    await Promise.all(this.inFlight.flat());
+  }
+
+  /** Waits for the helpers' writes to end, failed or not. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.inFlight.flat());
+  }
+
+  private async post(): Promise<void> {
+    const k = this.turn;
+    this.turn = (k + 1) % this.helpers.length;
+    const queue = this.inFlight[k]!;
+    const written = this.helpers[k]!.write(this.pending.splice(0));
+    written.catch(() => {}); // handled: finish() or settle() awaits it, the process must not abort first
+    queue.push(written);
+    while (queue.length > 2) await queue.shift();
+  }
+}

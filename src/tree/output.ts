@@ -64,6 +64,11 @@ export class TreeWriter {
     if (this.staging) rmSync(this.staging, { recursive: true, force: true });
   }
 
+  /** Whether the files go to a staging tree that commit() moves into place (OUT did not exist). */
+  get staged(): boolean {
+    return this.staging !== null;
+  }
+
   /** Writes one file, given as one buffer or as pieces to write in order. */
   write(path: string, data: Uint8Array | readonly Uint8Array[]): void {
     const target = this.stagedPath(path);
