@@ -118,7 +118,7 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   }
   const unit = ft.lengthInBytes ? 1 : 4;
   const first = pos;
-  const header = new NotesHeader(little, version.word, stamp, checksum, cwd, unexecutedBlocks);
+  const header = new NotesHeader(version.word, stamp, checksum, cwd, unexecutedBlocks);
   // One pass when the word arrays fit a slab share (at most the bytes after the header): it
   // checks the framing as it decodes, and on anything unexpected gives the space back and
   // leaves the file to the two passes below, which report errors in frameRecords' words.
@@ -160,7 +160,6 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
 /** The header fields of a notes file, between reading the header and the records. */
 class NotesHeader {
   constructor(
-    readonly little: boolean,
     readonly version: number,
     readonly stamp: number,
     readonly checksum: number | null,
