@@ -177,6 +177,9 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
   return readGcdaGeneral(bytes, file);
 }
 
+/** The all-zero counters readGcdaHostOrder allocates as it goes (the rest: see there). */
+const FAST_COMPACT_ZERO_COUNTERS = 1 << 16;
+
 /**
  * readGcda's fast path, for files in the host's byte order (little-endian) whose records all
  * start on word boundaries: nearly every file (GCC and LLVM on x86 and arm64, and the kernel's).
@@ -186,9 +189,6 @@ export function readGcda(bytes: Uint8Array, options: ReadOptions = {}): GcdaFile
  * and reports the error as frameGcda words it. The counters of a small file go to a slab
  * reservation sized by the file, and what is not used is given back.
  */
-/** The all-zero counters readGcdaHostOrder allocates as it goes (the rest: see there). */
-const FAST_COMPACT_ZERO_COUNTERS = 1 << 16;
-
 function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefined {
   const { little, version } = readHeaderWords(bytes, file, 'gcda');
   const size = bytes.length;
@@ -276,15 +276,17 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
     if (kind >= 0 && (psize & 7) === 0) {
       const start = used;
       used += psize;
+      let values: BigInt64Array;
       if (psize <= 256) {
         for (let s = at >>> 2, d = start >>> 2, e = d + (psize >>> 2); d < e; d += 2, s += 2) {
           dst32[d] = words[s]!;
           dst32[d + 1] = words[s + 1]!;
         }
+        values = new BigInt64Array(pool, start, psize >>> 3);
       } else {
-        new Uint8Array(pool, start, psize).set(bytes.subarray(at, at + psize));
+        values = readCounterArray(bytes, at, psize >>> 3, true, new Uint8Array(pool), start);
       }
-      rec = new Counters(kind, new BigInt64Array(pool, start, psize >>> 3), false);
+      rec = new Counters(kind, values, false);
     } else {
       rec = decodeOther(bytes, frame(tag, length, at, psize), true);
     }
@@ -304,13 +306,12 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos: number;
 
-  // Pass 2 decodes. All counters of the file share one buffer (one allocation per file, a
-  // word copy per record): per-record arrays made garbage collection the largest cost.
+  // Pass 2 decodes. All counters of the file share one buffer (one allocation per file):
+  // per-record arrays made garbage collection the largest cost. (The word copies and child
+  // arrays made at their size are readGcdaHostOrder's: the files that come here are few.)
   const { buffer: pool, offset: poolStart } = counterSpace(total);
+  const poolBytes = new Uint8Array(pool);
   let used = poolStart;
-  const fast = HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0;
-  const src32 = fast ? new Uint32Array(bytes.buffer, bytes.byteOffset, size >>> 2) : null;
-  const dst32 = fast ? new Uint32Array(pool) : null;
   const tree = new GcdaTree();
   for (pos = first; pos < end; ) {
     const tag = view.getUint32(pos, little);
@@ -321,16 +322,7 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
     if (tag === TAG_FUNCTION) {
       let fn: GcdaFunction | RawRecord;
       if (psize === 12 || psize === 8 || psize === 0) {
-        // Most functions have one counter record (the kernel's arcs): their child array is
-        // made at its size, not grown by push to a backing store of 17.
-        const next = pos < end ? view.getUint32(pos, little) : 0;
-        let one = next !== 0 && tagDepth(next) > 1;
-        if (one) {
-          const l = view.getInt32(pos + 4, little);
-          const after = pos + 8 + (l < 0 ? 0 : l * unit);
-          one = after >= end || tagDepth(view.getUint32(after, little)) <= 1;
-        }
-        const children: Array<CountersRecord | RawRecord> = one ? oneSlot() : freshArray();
+        const children: Array<CountersRecord | RawRecord> = freshArray();
         fn =
           psize === 0
             ? new DataFunction(0, 0, null, true, children)
@@ -349,15 +341,7 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
     } else if (kind >= 0 && psize % 8 === 0) {
       const start = used;
       used += psize;
-      let values: BigInt64Array;
-      if (dst32 !== null && psize <= 256 && (at & 3) === 0) {
-        const src = src32!;
-        for (let s = at >>> 2, d = start >>> 2, e = d + (psize >>> 2); d < e; ) dst32[d++] = src[s++]!;
-        values = new BigInt64Array(pool, start, psize >>> 3);
-      } else {
-        values = readCounterArray(bytes, at, psize >>> 3, little, new Uint8Array(pool), start);
-      }
-      rec = new Counters(kind, values, false);
+      rec = new Counters(kind, readCounterArray(bytes, at, psize >>> 3, little, poolBytes, start), false);
     } else {
       rec = decodeOther(bytes, frame(tag, length, at, psize), little);
     }
