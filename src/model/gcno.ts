@@ -524,16 +524,13 @@ const scratchEntries: Array<number | string> = freshArray();
 
 /**
  * A LINES payload [at, lim): block, then line numbers, each file name after a 0 word, ended
- * by a 0 word and the NULL string. Nearly every record starts with the file name of the
- * record before it: that case is recognised here, by the count word and the bytes, without a
- * call; other strings go through readStringAt.
+ * by a 0 word and the NULL string. (Nearly every record starts with the file name of the
+ * record before it: readStringAt recognises it first.)
  */
 function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | undefined {
   if (lim - at < 4) return undefined;
   const view = d.view;
   const little = d.little;
-  const b = d.bytes;
-  const byteStrings = d.ft.byteStrings;
   const block = view.getUint32(at, little);
   // Collected in a reused array, then copied out at their exact size (one allocation).
   const entries = scratchEntries;
@@ -546,27 +543,6 @@ function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | und
     if (line !== 0) {
       entries[n++] = line;
       continue;
-    }
-    if (lim - p < 4) return undefined;
-    const count = view.getUint32(p, little);
-    if (count === 0) {
-      p += 4; // the NULL string: the end
-      break;
-    }
-    const last = d.lastSize;
-    if (last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
-      const from = p + 4;
-      const endAt = from + (byteStrings ? count : count * 4);
-      if (endAt <= lim) {
-        // The characters, then the NULs.
-        let j = from + last;
-        if (sameBytes(view, d.lastAt, view, from, last)) while (j < endAt && b[j] === 0) j++;
-        if (j === endAt) {
-          entries[n++] = d.lastValue;
-          p = endAt;
-          continue;
-        }
-      }
     }
     const s = readStringAt(d, p, lim);
     if (s === undefined) return undefined;
@@ -846,7 +822,7 @@ function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, str
 /** Where the strings of the file being written are (count word first), for writeCachedString. */
 class WrittenStrings {
   readonly at = new Map<string, number>();
-  /** The last string written by writeCachedString, where, and its size: -1 for none yet. */
+  /** The last string writeCachedString wrote or copied, where its bytes are (-1: none yet), and their size. */
   last = '';
   lastAt = -1;
   lastSize = 0;
