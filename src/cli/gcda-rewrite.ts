@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     const streaming = writer.staged && opts.normalize === undefined;
     const reads = new KeptReads(files, helpers, 0.5);
     // Streaming, the main thread writes a quarter of a share itself.
-    const streamed = streaming ? new StreamedWrites(writer, helpers, Math.round((files.length * 0.25) / (helpers.length + 1))) : null;
+    const streamed = streaming ? new StreamedWrites(writer, helpers, files.length, 0.25) : null;
     let outputCount = 0;
     const differing: string[] = [];
     try {

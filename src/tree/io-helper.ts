@@ -631,32 +631,34 @@ export class KeptReads {
 }
 
 /**
- * Writes files as the caller makes them, in the caller's order: the first `ownCount` by the
- * main thread at once, the others in batches of `batch` by the helpers, in turn, while the
- * main thread goes on (at most two batches under way per helper: add() then waits for the
- * older). For a TreeWriter that stages its tree (nothing is in place before commit()), so that
+ * Writes files as the caller makes them, in the caller's order: the first ones by the main
+ * thread at once (`ownShare` of an equal share of `count` files, as writeFiles), the others
+ * in batches of `batch` by the helpers, in turn, while the main thread goes on (at most two
+ * batches under way per helper: add() then waits for the older). For a TreeWriter that stages its tree (nothing is in place before commit()), so that
  * a later failure still leaves nothing behind: finish() resolves when everything is written;
  * after any failure, settle() waits for the helpers to stop before the caller's abort().
  */
 export class StreamedWrites {
   private readonly pending: Array<{ path: string; atomic: boolean; pieces: readonly Uint8Array[] }> = [];
   private readonly inFlight: Array<Array<Promise<void>>>;
+  private readonly ownWrites: number;
   private added = 0;
   private turn = 0;
 
   constructor(
     private readonly writer: TreeWriter,
     private readonly helpers: readonly IoHelper[],
-    private readonly ownCount: number,
+    count: number,
+    ownShare: number,
     private readonly batch = 256,
   ) {
     this.inFlight = helpers.map(() => []);
+    this.ownWrites = mainThreadCount(count, helpers, ownShare);
   }
 
   /** Writes or queues one file; a promise when the caller must wait before adding more. */
   add(path: string, pieces: readonly Uint8Array[]): Promise<void> | undefined {
-    const i = this.added++;
-    if (this.helpers.length === 0 || i < this.ownCount) {
+    if (this.added++ < this.ownWrites) {
       this.writer.write(path, pieces);
       return undefined;
     }
