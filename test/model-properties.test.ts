@@ -100,7 +100,7 @@ const gcnoFile: fc.Arbitrary<GcnoFile> = fc
           endColumn: num >= 90 ? r.endCol : null,
           records: [
             num >= 80 ? { type: 'blocks', count: r.blocks.length, flags: null } : { type: 'blocks', count: r.blocks.length, flags: Uint32Array.from(r.blocks) },
-            { type: 'arcs', block: 0, arcs: Uint32Array.from(r.arcs.flat()) },
+            { type: 'arcs', block: 0, arcs: r.arcs.flat() },
             { type: 'lines', block: 1, entries: r.lines },
             ...(num >= 140 ? [{ type: 'conditions' as const, words: Uint32Array.from([1, 2]) }] : []),
           ],
@@ -145,6 +145,39 @@ describe('writer and reader are inverse on generated models', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('gcno: an ARCS word that is not an unsigned 32-bit integer is refused, not wrapped', () => {
+    const file = (arcs: number[]): GcnoFile => ({
+      type: 'gcno',
+      byteOrder: 'little',
+      version: versionWord('B22*'),
+      stamp: 1,
+      checksum: 0,
+      cwd: '/w',
+      unexecutedBlocks: 1,
+      records: [
+        {
+          type: 'function',
+          ident: 1,
+          linenoChecksum: 2,
+          cfgChecksum: 3,
+          name: 'f',
+          artificial: 0,
+          source: 'f.c',
+          startLine: 1,
+          startColumn: 1,
+          endLine: 2,
+          endColumn: 1,
+          records: [{ type: 'arcs', block: 0, arcs }],
+        },
+      ],
+      trailer: new Uint8Array(0),
+    });
+    expect(readGcno(writeGcno(file([1, 0xffffffff]))).records[0]).toMatchObject({ records: [{ type: 'arcs', block: 0, arcs: [1, 0xffffffff] }] });
+    for (const bad of [-1, 2 ** 32, 1.5, Number.NaN]) {
+      expect(() => writeGcno(file([1, bad])), String(bad)).toThrow(/ARCS record of block 0: arcs\[1\] is .*not an unsigned 32-bit word/);
+    }
   });
 
   it('counters keep every 64-bit value exactly, in both byte orders', () => {

@@ -20,8 +20,12 @@ export interface BlocksRecord {
 export interface ArcsRecord {
   readonly type: 'arcs';
   block: number;
-  /** Flattened pairs: arcs[2i] destination block, arcs[2i+1] flags (ARC_ON_TREE, ARC_FAKE, ...). */
-  arcs: Uint32Array;
+  /**
+   * Flattened pairs of unsigned 32-bit words: arcs[2i] destination block, arcs[2i+1] flags
+   * (ARC_ON_TREE, ARC_FAKE, ...). A plain array, not a Uint32Array: kernel notes have an ARCS
+   * record every 85 bytes, and a typed array costs twice what an array does to create.
+   */
+  arcs: number[];
 }
 
 /** LINES: the source lines of one block; a string entry switches the current file. */
@@ -274,36 +278,63 @@ class GcnoDecoder {
 
 class CachedString {
   constructor(
-    /** Where its bytes are in stringArena. */
+    /** Where the string's bytes, as stored (its NUL and padding included), are in stringArena. */
     readonly at: number,
+    /** Their size (-1: an empty slot). */
     readonly size: number,
+    /** Whether they are stored as GCC 12+ writes strings (byte count) or as before (word count). */
+    readonly byteStrings: boolean,
     readonly value: string,
+    /** Its hash (stringHash). */
+    readonly hash: number,
   ) {}
 }
 
 /**
- * Strings decoded so far, by a hash of their bytes, with a copy of the bytes to compare: the
- * file names of a notes file repeat in its LINES records, and header names and the inline
- * functions of headers repeat from one object to the next. TextDecoder costs more than a
- * lookup (about 150 ns a name). The copies share one arena; when it or the map is full,
- * both start over.
+ * Strings decoded so far, by a hash of their bytes as stored, with a copy of those bytes to
+ * compare: the file names of a notes file repeat in its LINES records, and header names and
+ * the inline functions of headers repeat from one object to the next. TextDecoder costs more
+ * than a lookup (about 150 ns a name). A table of 16,384 slots; a string has two, from two
+ * hashes, and goes into its first, moving what was there to that one's second. The copies of the bytes
+ * share one arena, and when it is full the table empties.
+ * A hit means the stored bytes are those of a string that was checked when it went in, so
+ * they need no check again.
  */
 const stringArena = new Uint8Array(256 * 1024);
 const stringArenaView = new DataView(stringArena.buffer);
 let stringArenaUsed = 0;
-const knownStrings = new Map<number, CachedString>();
-const KNOWN_STRINGS_MAX = 16 * 1024;
+const KNOWN_STRINGS_BITS = 14;
+const KNOWN_STRINGS_MASK = (1 << KNOWN_STRINGS_BITS) - 1;
+const noString = new CachedString(0, -1, false, '', 0);
+const knownStrings: CachedString[] = new Array<CachedString>(1 << KNOWN_STRINGS_BITS).fill(noString);
 
-function rememberString(h: number, b: Uint8Array, p: number, n: number, value: string): void {
-  if (n > 4096) return;
-  if (stringArenaUsed + n > stringArena.length || knownStrings.size >= KNOWN_STRINGS_MAX) {
-    knownStrings.clear();
+function rememberString(h: number, b: Uint8Array, p: number, size: number, byteStrings: boolean, value: string): void {
+  if (size > 4096) return;
+  if (stringArenaUsed + size > stringArena.length) {
+    knownStrings.fill(noString);
     stringArenaUsed = 0;
   }
   const at = stringArenaUsed;
-  for (let i = 0; i < n; i++) stringArena[at + i] = b[p + i]!;
-  stringArenaUsed += n;
-  knownStrings.set(h, new CachedString(at, n, value));
+  for (let i = 0; i < size; i++) stringArena[at + i] = b[p + i]!;
+  stringArenaUsed += size;
+  const first = h & KNOWN_STRINGS_MASK;
+  const moved = knownStrings[first]!;
+  if (moved.size >= 0) knownStrings[(moved.hash >>> KNOWN_STRINGS_BITS) & KNOWN_STRINGS_MASK] = moved;
+  knownStrings[first] = new CachedString(at, size, byteStrings, value, h);
+}
+
+/** A hash of the `size` bytes at `p`, a word at a time: its low bits and the next ones are the two slots in knownStrings. */
+function stringHash(view: DataView, p: number, size: number): number {
+  let h = Math.imul(0x811c9dc5 ^ size, 0x01000193);
+  if (size >= 4) {
+    const last = p + size - 4;
+    for (; p < last; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
+    h = Math.imul(h ^ view.getUint32(last, true), 0x01000193); // overlaps the word before when size % 4
+  } else for (let e = p + size; p < e; p++) h = Math.imul(h ^ view.getUint8(p), 0x01000193);
+  // MurmurHash3's finalizer: the multiplications above carry low bits up, never down.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** `n` words at `at` as a view of the file's word pool. */
@@ -386,8 +417,8 @@ class Lines implements LinesRecord {
 class Arcs implements ArcsRecord {
   declare readonly type: 'arcs';
   declare block: number;
-  declare arcs: Uint32Array;
-  constructor(block: number, arcs: Uint32Array) {
+  declare arcs: number[];
+  constructor(block: number, arcs: number[]) {
     this.type = 'arcs';
     this.block = block;
     this.arcs = arcs;
@@ -466,47 +497,35 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   if (!byteStrings && count > 0x3fffffff) return undefined;
   const size = byteStrings ? count : count * 4;
   if (size > lim - p) return undefined;
-  const b = d.bytes;
   const endAt = p + size;
   d.strEnd = endAt;
-  // Most often this is the string of the previous LINES record again: when the count is the
-  // one that string has, compare the bytes (and the NUL and padding) before anything else.
-  const last = d.lastSize;
-  if (last >= 0 && count === (byteStrings ? last + 1 : (last + 4) >> 2)) {
-    let same = sameBytes(view, d.lastAt, view, p, last);
-    for (let i = p + last; same && i < endAt; i++) if (b[i] !== 0) same = false;
-    if (same) return d.lastValue;
-  }
-  // Length up to the first NUL, and a hash of the characters, a word at a time.
-  let nul = p;
-  let h = 0x811c9dc5;
-  for (let v = 0; endAt - nul >= 4; nul += 4) {
-    v = view.getUint32(nul, true);
-    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break; // a zero byte in v
-    h = Math.imul(h ^ v, 0x01000193);
-  }
-  for (; nul < endAt && b[nul] !== 0; nul++) h = Math.imul(h ^ b[nul]!, 0x01000193);
-  if (nul === endAt) return undefined;
-  if (byteStrings && nul !== endAt - 1) return undefined;
-  for (let i = nul + 1; i < endAt; i++) if (b[i] !== 0) return undefined;
-  const n = nul - p;
-  // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
-  if (!byteStrings && (n + 4) >> 2 !== count) return undefined;
-  h = (h ^ n) & 0x3fffffff; // a small integer: a Map key without a heap number
-  const hit = knownStrings.get(h);
+  // Most often this is the string of the previous LINES record again, and next most often one
+  // seen before: the same bytes as stored (NUL and padding included) are the same string.
+  if (size === d.lastSize && sameBytes(view, d.lastAt, view, p, size)) return d.lastValue;
+  const h = stringHash(view, p, size);
   let value: string;
-  if (hit !== undefined && hit.size === n && sameBytes(stringArenaView, hit.at, view, p, n)) {
-    value = hit.value;
+  let known = knownStrings[h & KNOWN_STRINGS_MASK]!;
+  if (known.size !== size || known.byteStrings !== byteStrings || !sameBytes(stringArenaView, known.at, view, p, size)) known = knownStrings[(h >>> KNOWN_STRINGS_BITS) & KNOWN_STRINGS_MASK]!;
+  if (known.size === size && known.byteStrings === byteStrings && sameBytes(stringArenaView, known.at, view, p, size)) {
+    value = known.value;
   } else {
+    const b = d.bytes;
+    let nul = p;
+    while (nul < endAt && b[nul] !== 0) nul++;
+    if (nul === endAt) return undefined;
+    if (byteStrings && nul !== endAt - 1) return undefined;
+    for (let i = nul + 1; i < endAt; i++) if (b[i] !== 0) return undefined;
+    // GCC <= 11 pads with 1-4 NULs: the count must be the minimal (strlen + 4) >> 2.
+    if (!byteStrings && (nul - p + 4) >> 2 !== count) return undefined;
     try {
       value = utf8.decode(b.subarray(p, nul));
     } catch {
       return undefined;
     }
-    if (hit === undefined) rememberString(h, b, p, n, value);
+    rememberString(h, b, p, size, byteStrings, value);
   }
   d.lastAt = p;
-  d.lastSize = n;
+  d.lastSize = size;
   d.lastValue = value;
   return value;
 }
@@ -514,9 +533,11 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
 /** Whether the `n` bytes at `a` of `va` and at `b` of `vb` are equal: a word at a time (any alignment), last to first. */
 function sameBytes(va: DataView, a: number, vb: DataView, b: number, n: number): boolean {
   // From the end: the file names of one object mostly differ in their last characters.
-  let i = n - 4;
-  for (; i >= 0; i -= 4) if (va.getUint32(a + i, true) !== vb.getUint32(b + i, true)) return false;
-  for (i += 3; i >= 0; i--) if (va.getUint8(a + i) !== vb.getUint8(b + i)) return false;
+  if (n >= 4) {
+    for (let i = n - 4; i > 0; i -= 4) if (va.getUint32(a + i, true) !== vb.getUint32(b + i, true)) return false;
+    return va.getUint32(a, true) === vb.getUint32(b, true); // overlaps the word after when n % 4
+  }
+  for (let i = 0; i < n; i++) if (va.getUint8(a + i) !== vb.getUint8(b + i)) return false;
   return true;
 }
 
@@ -562,7 +583,12 @@ function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | und
 function decodeArcs(d: GcnoDecoder, at: number, lim: number): ArcsRecord | undefined {
   const size = lim - at;
   if (size < 4 || (size - 4) % 8) return undefined;
-  return new Arcs(d.view.getUint32(at, d.little), wordsAt(d, at + 4, (size - 4) / 4));
+  const n = (size - 4) >>> 2;
+  const arcs: number[] = new Array(n);
+  const src = d.src32;
+  if (src !== null && (at & 3) === 0) for (let i = 0, s = (at >>> 2) + 1; i < n; ) arcs[i++] = src[s++]!;
+  else for (let i = 0, view = d.view, little = d.little, p = at + 4; i < n; p += 4) arcs[i++] = view.getUint32(p, little);
+  return new Arcs(d.view.getUint32(at, d.little), arcs);
 }
 
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
@@ -658,7 +684,7 @@ function decodePayload(r: ByteReader, f: RecordFrame, ft: GenerationFeatures): G
       return { type: 'blocks', count: size / 4, flags: words(r, size / 4) };
     case TAG_ARCS:
       if (size < 4 || (size - 4) % 8) return undefined;
-      return { type: 'arcs', block: r.u32(), arcs: words(r, (size - 4) / 4) };
+      return { type: 'arcs', block: r.u32(), arcs: Array.from(words(r, (size - 4) / 4)) };
     case TAG_LINES: {
       const block = r.u32();
       const entries: Array<number | string> = [];
@@ -734,7 +760,7 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, str
       break;
     case 'arcs':
       w.u32(rec.block);
-      w.words(rec.arcs);
+      for (let i = 0; i < rec.arcs.length; i++) w.u32(arcWord(rec, i));
       break;
     case 'lines': {
       w.u32(rec.block);
@@ -779,8 +805,18 @@ function writeArcs(w: ByteWriter, rec: ArcsRecord, ft: GenerationFeatures): void
   view.setUint32(pos + 4, ft.lengthInBytes ? bytes : bytes / 4, little);
   view.setUint32(pos + 8, rec.block, little);
   pos += 12;
-  for (let i = 0; i < n; i++, pos += 4) view.setUint32(pos, arcs[i]!, little);
+  for (let i = 0; i < n; i++, pos += 4) {
+    const v = arcs[i]!;
+    view.setUint32(pos, (v >>> 0) === v ? v : arcWord(rec, i), little);
+  }
   w.pos = pos;
+}
+
+/** arcs[i] of an ARCS record, checked to be an unsigned 32-bit word. */
+function arcWord(rec: ArcsRecord, i: number): number {
+  const v = rec.arcs[i];
+  if (typeof v !== 'number' || (v >>> 0) !== v) throw new RangeError(`ARCS record of block ${rec.block}: arcs[${i}] is ${String(v)}, not an unsigned 32-bit word`);
+  return v;
 }
 
 function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, strings: WrittenStrings): void {

@@ -260,7 +260,7 @@ function gcnoRecordFrom(v: unknown, where: string): GcnoRecord {
     }
     case 'arcs': {
       const pairs = arr(o['arcs'], `${where}.arcs`);
-      const arcs = new Uint32Array(pairs.length * 2);
+      const arcs: number[] = new Array(pairs.length * 2);
       pairs.forEach((p, i) => {
         const pa = arr(p, `${where}.arcs[${i}]`);
         arcs[2 * i] = u32(pa[0], `${where}.arcs[${i}][0]`);
