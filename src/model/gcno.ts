@@ -1,9 +1,9 @@
 import { ByteReader, ByteWriter, HOST_LITTLE_ENDIAN, type ByteOrder } from '../format/bytes.js';
 import { GcovFormatError } from '../format/errors.js';
-import { frameRecords, hex, readString, writeString, type RecordFrame } from '../format/records.js';
-import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, counterKindOfTag, tagDepth } from '../format/tags.js';
+import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
+import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
 import type { GenerationFeatures } from '../format/version.js';
-import { freshArray, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve, slabSpace } from './buffers.js';
+import { freshArray, pooledCopy } from './buffers.js';
 import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
@@ -120,45 +120,13 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
     unexecutedBlocks = view.getUint32(pos, little);
     pos += 4;
   }
-  const unit = ft.lengthInBytes ? 1 : 4;
   const first = pos;
   const header = new NotesHeader(version.word, stamp, checksum, cwd, unexecutedBlocks);
-  // One pass when the word arrays fit a slab share (at most the bytes after the header): it
-  // checks the framing as it decodes, and on anything unexpected gives the space back and
-  // leaves the file to the two passes below, which report errors in frameRecords' words.
-  // (A larger file gains nothing from one pass: zeroing a buffer of its size costs what the
-  // framing pass does.)
-  const bound = size - first;
-  if (bound <= SLAB_SHARE_MAX) {
-    const space = slabReserve(bound);
-    const dec = new GcnoDecoder(bytes, view, little, ft, space.buffer, space.offset, bound);
-    const model = decodeNotes(dec, header, first, size);
-    slabGiveBack(space, bound, model === undefined ? 0 : dec.used * 4);
-    if (model !== undefined) return model;
-  }
-  // Pass 1 checks the framing (frameRecords' rules and errors) and sizes the word pool.
-  let poolBytes = 0;
-  while (pos < size) {
-    if (size - pos < 4) fail(file, `truncated record: ${size - pos} stray bytes where a tag word should be`, pos);
-    const tag = view.getUint32(pos, little);
-    if (tag === 0) break;
-    if (size - pos < 8) fail(file, `truncated record: tag ${hex(tag)} has no length word`, pos);
-    const length = view.getInt32(pos + 4, little);
-    if (length < 0) {
-      // Notes have no counter records: a negative length is an error before the compact-zero rules apply.
-      if (counterKindOfTag(tag) < 0) fail(file, `record ${hex(tag)} has a negative length ${length}`, pos + 4);
-      return readGcnoFramed(bytes, file, little, version.word, stamp, checksum, cwd, unexecutedBlocks, first);
-    }
-    const payloadSize = length * unit;
-    if (payloadSize > size - pos - 8) fail(file, `record ${hex(tag)} claims ${payloadSize} bytes but only ${size - pos - 8} remain`, pos + 4);
-    if (tag !== TAG_FUNCTION && tag !== TAG_LINES) poolBytes += payloadSize;
-    pos += 8 + payloadSize;
-  }
-  // Pass 2 decodes (the checks of decodeNotes hold by now).
-  const { buffer: pool, offset: poolStart } = slabSpace(poolBytes);
-  const framed = decodeNotes(new GcnoDecoder(bytes, view, little, ft, pool, poolStart, poolBytes), header, first, pos);
-  if (framed === undefined) throw new Error('internal: notes framed in pass 1 failed to decode');
-  return framed;
+  // One pass that checks the framing as it decodes. On anything unexpected it gives up, and
+  // the general path reads the file again: frameRecords reports the error in its words, or
+  // the counter-tagged records of negative length that GCC never writes in notes are read.
+  const model = decodeNotes(new GcnoDecoder(bytes, view, little, ft), header, first, size);
+  return model ?? readGcnoFramed(bytes, file, little, version.word, stamp, checksum, cwd, unexecutedBlocks, first);
 }
 
 /** The header fields of a notes file, between reading the header and the records. */
@@ -217,8 +185,9 @@ function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: numbe
 }
 
 /**
- * The general path, for notes that carry counter-tagged records of negative length (never
- * written by GCC, but framed like .gcda's all-zero records): frameRecords' full rules.
+ * The general path, for notes the one pass gave up on: it throws frameRecords' error, or
+ * reads counter-tagged records of negative length (never written by GCC in notes, but
+ * framed like .gcda's all-zero records) by frameRecords' full rules.
  */
 function readGcnoFramed(
   bytes: Uint8Array,
@@ -253,9 +222,6 @@ function fail(file: string, reason: string, offset: number): never {
 class GcnoDecoder {
   /** Word view of the input when it is little-endian and aligned like the host's words. */
   readonly src32: Uint32Array | null;
-  /** The file's word arrays (blocks, arcs, conditions, paths) are views of one buffer. */
-  readonly pool32: Uint32Array;
-  used = 0;
   /** End of the last string read by readStringAt. */
   strEnd = 0;
   /** The last string returned and where its bytes are (size -1: none yet). */
@@ -267,12 +233,8 @@ class GcnoDecoder {
     readonly view: DataView,
     readonly little: boolean,
     readonly ft: GenerationFeatures,
-    readonly pool: ArrayBuffer,
-    readonly poolStart: number,
-    poolBytes: number,
   ) {
     this.src32 = HOST_LITTLE_ENDIAN && little && (bytes.byteOffset & 3) === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : null;
-    this.pool32 = new Uint32Array(pool, poolStart, poolBytes >>> 2);
   }
 }
 
@@ -337,20 +299,21 @@ function stringHash(view: DataView, p: number, size: number): number {
   return h ^ (h >>> 16);
 }
 
-/** `n` words at `at` as a view of the file's word pool. */
+/**
+ * `n` words at `at`, in an array of their own. Only BLOCKS of GCC < 8 (one a function),
+ * CONDITIONS and PATHS have them: notes of GCC 8 to 13 have none.
+ */
 function wordsAt(d: GcnoDecoder, at: number, n: number): Uint32Array {
-  const start = d.used;
-  d.used += n;
-  const dst = d.pool32;
+  const dst = new Uint32Array(n);
   if (d.src32 !== null && (at & 3) === 0) {
     const src = d.src32;
-    for (let s = at >>> 2, i = start, e = start + n; i < e; ) dst[i++] = src[s++]!;
+    for (let s = at >>> 2, i = 0; i < n; ) dst[i++] = src[s++]!;
   } else {
     const view = d.view;
     const little = d.little;
-    for (let i = 0; i < n; i++) dst[start + i] = view.getUint32(at + 4 * i, little);
+    for (let i = 0; i < n; i++) dst[i] = view.getUint32(at + 4 * i, little);
   }
-  return new Uint32Array(d.pool, d.poolStart + start * 4, n);
+  return dst;
 }
 
 /*
