@@ -92,3 +92,15 @@ const ONE_ITEM: never[] = [{} as never];
 export function oneSlot<T>(): T[] {
   return ONE_ITEM.slice() as T[];
 }
+
+/**
+ * The trailer of every file that has none. Shared: it has no bytes to change, and
+ * `bytes.slice(end)` costs an ArrayBuffer, about as much as reading a small notes file's
+ * header (some 40,000 instructions).
+ */
+export const NO_BYTES = new Uint8Array(0);
+
+/** The bytes from `end` on, as a model's trailer. */
+export function trailerOf(bytes: Uint8Array, end: number): Uint8Array {
+  return end >= bytes.length ? NO_BYTES : bytes.slice(end);
+}

@@ -12,7 +12,7 @@ import {
 } from '../format/summary-codec.js';
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
-import { counterSpace, freshArray, oneSlot, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve } from './buffers.js';
+import { counterSpace, freshArray, oneSlot, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve, trailerOf } from './buffers.js';
 import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, versionOf, wordAt, type RawRecord, type ReadOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
@@ -294,7 +294,7 @@ function readGcdaHostOrder(bytes: Uint8Array, file: string): GcdaFile | undefine
   }
   if (reserved) slabGiveBack(space, bound, ok ? used - space.offset : 0);
   if (!ok) return undefined;
-  return new DataFile('little', version.word, stamp, checksum, tree.records, end === size ? NO_BYTES : bytes.slice(end));
+  return new DataFile('little', version.word, stamp, checksum, tree.records, trailerOf(bytes, end));
 }
 
 /** readGcda for any input: a pass that checks the framing, then one that decodes. */
@@ -347,7 +347,7 @@ function readGcdaGeneral(bytes: Uint8Array, file: string): GcdaFile {
     }
     tree.add(rec, tag);
   }
-  return new DataFile(byteOrderOf(little), version.word, stamp, checksum, tree.records, end === size ? NO_BYTES : bytes.slice(end));
+  return new DataFile(byteOrderOf(little), version.word, stamp, checksum, tree.records, trailerOf(bytes, end));
 }
 
 /**
@@ -435,7 +435,6 @@ class DataFile implements GcdaFile {
   }
 }
 
-const NO_BYTES = new Uint8Array(0);
 
 function fail(file: string, reason: string, offset: number): never {
   throw new GcovFormatError(reason, offset, file);

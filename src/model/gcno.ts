@@ -3,7 +3,7 @@ import { GcovFormatError } from '../format/errors.js';
 import { frameRecords, readString, writeString, type RecordFrame } from '../format/records.js';
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
 import type { GenerationFeatures } from '../format/version.js';
-import { freshArray, pooledCopy } from './buffers.js';
+import { freshArray, pooledCopy, trailerOf } from './buffers.js';
 import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
@@ -105,14 +105,21 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
     checksum = view.getUint32(12, little);
     pos = 16;
   }
+  const dec = new GcnoDecoder(bytes, view, little, ft);
   let cwd: string | null | undefined;
   // An empty notes file of GCC 8+ may end right after the stamp (seen with GNAT).
   const headerOnly = pos === size;
   if (ft.gcnoCwd && !headerOnly) {
-    const r = new ByteReader(bytes, little, file, pos);
-    cwd = readString(r, ft.byteStrings);
-    if (cwd === undefined) throw new GcovFormatError('the cwd string would not be written back identically (not UTF-8 or odd padding)', pos, file);
-    pos = r.pos;
+    // Through the cache of strings: every file of a build has the same one. Read again by
+    // readString for its error when it is not a string readStringAt takes.
+    cwd = readStringAt(dec, pos, size);
+    if (cwd !== undefined) pos = dec.strEnd;
+    else {
+      const r = new ByteReader(bytes, little, file, pos);
+      cwd = readString(r, ft.byteStrings);
+      if (cwd === undefined) throw new GcovFormatError('the cwd string would not be written back identically (not UTF-8 or odd padding)', pos, file);
+      pos = r.pos;
+    }
   }
   let unexecutedBlocks: number | null = null;
   if (ft.gcnoUnexecutedBlocks && !headerOnly) {
@@ -125,7 +132,7 @@ export function readGcno(bytes: Uint8Array, options: ReadOptions = {}): GcnoFile
   // One pass that checks the framing as it decodes. On anything unexpected it gives up, and
   // the general path reads the file again: frameRecords reports the error in its words, or
   // the counter-tagged records of negative length that GCC never writes in notes are read.
-  const model = decodeNotes(new GcnoDecoder(bytes, view, little, ft), header, first, size);
+  const model = decodeNotes(dec, header, first, size);
   return model ?? readGcnoFramed(bytes, file, little, version.word, stamp, checksum, cwd, unexecutedBlocks, first);
 }
 
@@ -181,7 +188,7 @@ function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: numbe
       if (tagDepth(tag) === 1) open = null;
     }
   }
-  return new NotesFile(byteOrderOf(little), h.version, h.stamp, h.checksum, h.cwd, h.unexecutedBlocks, records, bytes.slice(pos));
+  return new NotesFile(byteOrderOf(little), h.version, h.stamp, h.checksum, h.cwd, h.unexecutedBlocks, records, trailerOf(bytes, pos));
 }
 
 /**
@@ -206,7 +213,7 @@ function readGcnoFramed(
   const records: GcnoRecord[] = [];
   let open: { records: unknown[] } | null = null;
   for (const f of frames) open = placeRecord(records, open, decodeRecord(bytes, f, little, ft, file), f.tag);
-  const out: GcnoFile = { type: 'gcno', byteOrder: byteOrderOf(little), version: versionWord, stamp, checksum, unexecutedBlocks, records, trailer: bytes.slice(end) };
+  const out: GcnoFile = { type: 'gcno', byteOrder: byteOrderOf(little), version: versionWord, stamp, checksum, unexecutedBlocks, records, trailer: trailerOf(bytes, end) };
   if (cwd !== undefined) out.cwd = cwd;
   return out;
 }
