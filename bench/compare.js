@@ -8,7 +8,7 @@
 // measuring one build: the process-to-process spread is printed with it.
 //
 //   git worktree add /tmp/base HEAD~3 && (cd /tmp/base && npm ci && npx tsc -p .)
-//   node bench/compare.js /tmp/base [--processes 8] [--seconds 1.5] [gcdaParse gcdaWrite gcnoParse gcnoWrite]
+//   node bench/compare.js /tmp/base [--processes 8] [--seconds 1.5] [gcdaParse gcdaWrite gcdaWriteShared gcnoParse gcnoWrite gcnoWriteShared]
 //
 // Reports figures, asserts nothing; not part of the test suite.
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,9 @@ if (args[0] === '--child') {
   const models = set.map((e) => lib.readGcovFile(e.data, e.path));
   const pass = which.endsWith('Parse')
     ? () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0)
-    : () => models.reduce((n, m) => n + lib.writeGcovFile(m).length, 0);
+    : which.endsWith('Shared')
+      ? () => models.reduce((n, m) => n + lib.writeGcovFile(m, { shared: true }).length, 0)
+      : () => models.reduce((n, m) => n + lib.writeGcovFile(m).length, 0);
   const round = (ms) => {
     let n = 0;
     const t0 = performance.now();
@@ -71,7 +73,7 @@ const measure = (checkout, which) => {
   return Number(r.stdout.trim());
 };
 process.stdout.write(`this checkout (${repo}) against ${resolve(other)}: ${processes} processes each, alternating; median MB/s of input (min..max over processes)\n`);
-for (const which of wanted.length ? wanted : ['gcdaParse', 'gcdaWrite', 'gcnoParse', 'gcnoWrite']) {
+for (const which of wanted.length ? wanted : ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared']) {
   const ra = [];
   const rb = [];
   for (let i = 0; i < processes; i++) {

@@ -39,6 +39,21 @@ describe('pooled buffers', () => {
   });
 });
 
+describe('shared results of the writers', () => {
+  it('{ shared: true } gives the same bytes as a copy, in the writer\'s buffer that the next write reuses; a copy stays', () => {
+    const models = harvest.map((e) => readGcda(e.data, { file: e.path }));
+    const copies = models.map((m) => writeGcda(m));
+    models.forEach((m, i) => expect(Buffer.from(writeGcda(m, { shared: true })).equals(Buffer.from(copies[i]!))).toBe(true));
+    const first = writeGcda(models[0]!, { shared: true });
+    const kept = first.slice();
+    writeGcda(models[1]!, { shared: true });
+    expect(Buffer.from(first).equals(Buffer.from(kept)), 'the next write reuses the shared buffer').toBe(false);
+    copies.forEach((c, i) => expect(Buffer.from(c).equals(Buffer.from(harvest[i]!.data))).toBe(true));
+    const notes = readFileSync(join(FIXTURES, 'gcc-12/coverage/dispatch.gcno'));
+    expect(Buffer.from(writeGcno(readGcno(notes), { shared: true })).equals(notes)).toBe(true);
+  });
+});
+
 describe('shared state of the readers', () => {
   it('a file the fast reader gives up on does not take or overlap the counter space of the files around it', () => {
     const inputs = harvest.slice(0, 10).map((e) => e.data);

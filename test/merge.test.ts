@@ -6,9 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGcda, writeGcda, type GcdaFile, type GcdaFunction } from '../src/index.js';
+import { parseScale, readGcda, scaleGcda, writeGcda, type GcdaFile, type GcdaFunction } from '../src/index.js';
+import { readTar } from '../src/node.js';
 import { runCli } from './helpers/cli.js';
 import { FIXTURES, REPO } from './helpers/paths.js';
 import { haveTool } from './helpers/tools.js';
@@ -255,6 +256,37 @@ describe('gcda-rewrite --scale / --normalize', () => {
         }
         i += 2 + 2 * n;
       }
+    }
+  });
+
+  it('-s 3 of 2,553 kernel files, with helper threads, into a new OUT and into an existing one: each file is its input scaled', { timeout: 120_000 }, () => {
+    // gcda-rewrite encodes into the writer's own buffer ({ shared: true }) and must copy what
+    // differs from the input before the next file is encoded: the helper threads write batches
+    // of 256 files later, and into an existing OUT every file is written at the end.
+    const harvest = readTar(readFileSync(join(FIXTURES, 'kernel/harvest-A.tar.gz')), 'harvest-A').filter((e) => e.type === 'file' && e.path.endsWith('.gcda'));
+    const tree = join(tmp, 'rw-big');
+    const rels: string[] = [];
+    for (let copy = 0; copy < 3; copy++) {
+      for (const e of harvest) {
+        const rel = join(`copy${copy}`, e.path.replace(/^\.\//, ''));
+        mkdirSync(dirname(join(tree, rel)), { recursive: true });
+        writeFileSync(join(tree, rel), e.data);
+        rels.push(rel);
+      }
+    }
+    const existing = join(tmp, 'rw-big-existing');
+    mkdirSync(existing);
+    for (const out of [join(tmp, 'rw-big-new'), existing]) {
+      const r = runCli('gcda-rewrite', [tree, '-o', out, '-s', '3', '-q', '-j', '2']);
+      expect(r.status, r.stderr).toBe(0);
+      let differing = 0;
+      for (const rel of rels) {
+        const input = readFileSync(join(tree, rel));
+        const expected = writeGcda(scaleGcda(readGcda(input), parseScale('3')));
+        const got = readFileSync(join(out, rel));
+        if (Buffer.compare(got, expected) !== 0) differing++;
+      }
+      expect(differing, out).toBe(0);
     }
   });
 

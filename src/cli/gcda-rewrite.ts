@@ -59,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
       const encode = async (path: string, input: Uint8Array, model: GcovFile, source: string) => {
         let data: Uint8Array;
         try {
-          data = writeGcovFile(scale && model.type === 'gcda' ? scaleGcda(model, scale) : model);
+          // The writer's own buffer, copied only when it differs from the input.
+          data = writeGcovFile(scale && model.type === 'gcda' ? scaleGcda(model, scale) : model, { shared: true });
         } catch (e) {
           if (e instanceof GcovFormatError) throw e;
           throw new Error(`${source}: ${(e as Error).message}`);
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
         // An unchanged file is written from its input's bytes (a helper writes them without a copy).
         const same = equalBytes(input, data);
         if (!same) differing.push(path);
-        const out = same ? input : data;
+        const out = same ? input : data.slice();
         if (streamed === null) outputs.push({ path, data: out });
         else {
           const wait = streamed.add(path, [out]);

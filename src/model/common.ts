@@ -19,6 +19,16 @@ export interface ReadOptions {
   file?: string;
 }
 
+export interface WriteOptions {
+  /**
+   * Return a view of the writer's own buffer instead of a copy of it. The view is valid only
+   * until the next call of writeGcda, writeGcno or writeGcovFile: use it at once (compare
+   * it, write it to a file, copy it where it is kept), as with @msgpack/msgpack's
+   * encodeSharedRef. Saves the copy, and keeps the output in memory that is already in cache.
+   */
+  shared?: boolean;
+}
+
 export type FileKind = 'gcda' | 'gcno';
 
 export interface Preamble {

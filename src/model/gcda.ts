@@ -13,7 +13,7 @@ import {
 import { GCDA_MAGIC, TAG_FUNCTION, TAG_OBJECT_SUMMARY, TAG_PROGRAM_SUMMARY, counterKindOfTag, counterTag, tagDepth } from '../format/tags.js';
 import { decodeVersion, generationFeatures, type GcovVersion } from '../format/version.js';
 import { counterSpace, freshArray, oneSlot, pooledCopy, SLAB_SHARE_MAX, slabGiveBack, slabReserve, trailerOf } from './buffers.js';
-import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, versionOf, wordAt, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, plainBytes, rawRecord, featuresOf, readHeaderWords, versionOf, wordAt, type RawRecord, type ReadOptions, type WriteOptions } from './common.js';
 
 /** A counter record (tag 0x01a10000 + kind * 0x20000) with exact 64-bit signed values. */
 export interface CountersRecord {
@@ -534,9 +534,10 @@ let scratchBig = new ByteWriter(false, 64 * 1024);
 /**
  * Encodes a .gcda file; reading a file and writing it back gives the same bytes. A result of
  * up to 16 KiB is a view of a shared buffer (as Node pools small Buffers): use it with its
- * byteOffset/byteLength, and slice() it before transferring its `.buffer`.
+ * byteOffset/byteLength, and slice() it before transferring its `.buffer`. With `shared`, the
+ * result is the writer's own buffer, valid until the next write (WriteOptions).
  */
-export function writeGcda(file: GcdaFile): Uint8Array {
+export function writeGcda(file: GcdaFile, options: WriteOptions = {}): Uint8Array {
   const version = gcdaVersion(file);
   const features = featuresOf(version.number);
   if ((file.checksum !== null) !== features.headerChecksum) {
@@ -576,7 +577,7 @@ export function writeGcda(file: GcdaFile): Uint8Array {
       }
     }
     w.raw(file.trailer);
-    return pooledCopy(w.bytes, w.pos);
+    return options.shared === true ? w.bytes.subarray(0, w.pos) : pooledCopy(w.bytes, w.pos);
   } finally {
     if (w.bytes.length > SCRATCH_KEEP) {
       if (little) scratchLittle = new ByteWriter(true, 64 * 1024);

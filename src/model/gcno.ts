@@ -4,7 +4,7 @@ import { frameRecords, readString, writeString, type RecordFrame } from '../form
 import { GCNO_MAGIC, TAG_ARCS, TAG_BLOCKS, TAG_CONDS, TAG_FUNCTION, TAG_LINES, TAG_PATHS, tagDepth } from '../format/tags.js';
 import type { GenerationFeatures } from '../format/version.js';
 import { freshArray, pooledCopy, trailerOf } from './buffers.js';
-import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions } from './common.js';
+import { byteOrderOf, featuresOf, placeRecord, plainBytes, rawRecord, readHeaderWords, versionOf, type RawRecord, type ReadOptions, type WriteOptions } from './common.js';
 import { gcdaVersion } from './gcda.js';
 
 /** BLOCKS: GCC 8+ stores only the number of blocks; earlier versions one flag word per block. */
@@ -904,8 +904,11 @@ const SCRATCH_KEEP = 4 << 20;
 let scratchLittle = new ByteWriter(true, 64 * 1024);
 let scratchBig = new ByteWriter(false, 64 * 1024);
 
-/** Encodes a .gcno file (the result may be a view of a shared buffer, as writeGcda's). */
-export function writeGcno(file: GcnoFile): Uint8Array {
+/**
+ * Encodes a .gcno file (the result may be a view of a shared buffer, as writeGcda's; with
+ * `shared`, the writer's own buffer, valid until the next write: WriteOptions).
+ */
+export function writeGcno(file: GcnoFile, options: WriteOptions = {}): Uint8Array {
   const version = gcdaVersion(file);
   const ft = featuresOf(version.number);
   if ((file.checksum !== null) !== ft.headerChecksum) {
@@ -937,7 +940,7 @@ export function writeGcno(file: GcnoFile): Uint8Array {
       }
     }
     w.raw(file.trailer);
-    return pooledCopy(w.bytes, w.pos);
+    return options.shared === true ? w.bytes.subarray(0, w.pos) : pooledCopy(w.bytes, w.pos);
   } finally {
     if (w.bytes.length > SCRATCH_KEEP) {
       if (little) scratchLittle = new ByteWriter(true, 64 * 1024);

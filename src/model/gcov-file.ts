@@ -1,4 +1,4 @@
-import { readHeaderWords } from './common.js';
+import { readHeaderWords, type WriteOptions } from './common.js';
 import { readGcda, writeGcda, type GcdaFile } from './gcda.js';
 import { readGcno, writeGcno, type GcnoFile } from './gcno.js';
 
@@ -10,7 +10,7 @@ export function readGcovFile(bytes: Uint8Array, file = '<buffer>'): GcovFile {
   return kind === 'gcda' ? readGcda(bytes, { file }) : readGcno(bytes, { file });
 }
 
-/** Encodes either kind of gcov file. */
-export function writeGcovFile(model: GcovFile): Uint8Array {
-  return model.type === 'gcda' ? writeGcda(model) : writeGcno(model);
+/** Encodes either kind of gcov file (`shared`: see WriteOptions). */
+export function writeGcovFile(model: GcovFile, options: WriteOptions = {}): Uint8Array {
+  return model.type === 'gcda' ? writeGcda(model, options) : writeGcno(model, options);
 }
