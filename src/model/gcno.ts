@@ -791,15 +791,10 @@ function arcWord(rec: ArcsRecord, i: number): number {
 
 function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, strings: WrittenStrings): void {
   const entries = rec.entries;
-  // An upper bound: a string takes its marker and count words, at most 3 bytes per UTF-16
-  // unit and up to 4 bytes of NUL padding.
-  let bound = 8 + 4 + 8;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    bound += typeof e === 'number' ? 4 : 12 + 3 * e.length;
-  }
-  w.ensure(bound);
-  const view = w.view;
+  // Room for the header, a word per entry and the end; a string makes room for itself (at
+  // most 3 bytes per UTF-16 unit, its count word and 4 bytes of NUL padding).
+  w.ensure(8 + 4 + 4 * entries.length + 8);
+  let view = w.view;
   const little = w.little;
   const start = w.pos;
   view.setUint32(start, TAG_LINES, little);
@@ -814,7 +809,9 @@ function writeLines(w: ByteWriter, rec: LinesRecord, ft: GenerationFeatures, str
     }
     view.setUint32(pos, 0, little);
     w.pos = pos + 4;
-    writeCachedString(w, e, ft.byteStrings, strings); // within the capacity ensured above
+    w.ensure(8 + 3 * e.length + 4 * (entries.length - i) + 8);
+    writeCachedString(w, e, ft.byteStrings, strings);
+    view = w.view; // ensure may have moved the buffer
     pos = w.pos;
   }
   view.setUint32(pos, 0, little);
