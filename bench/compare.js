@@ -12,9 +12,9 @@
 //
 // Reports figures, asserts nothing; not part of the test suite.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inMemoryWork } from './lib.js';
 
 const here = fileURLToPath(import.meta.url);
 const repo = resolve(dirname(here), '..');
@@ -23,18 +23,7 @@ const args = process.argv.slice(2);
 if (args[0] === '--child') {
   // node bench/compare.js --child CHECKOUT MEASUREMENT SECONDS: prints one MB/s figure.
   const [, checkout, which, seconds] = args;
-  const lib = await import(pathToFileURL(join(checkout, 'dist/index.js')).href);
-  const { readTar } = await import(pathToFileURL(join(repo, 'dist/node.js')).href);
-  const kind = which.slice(0, 4);
-  const tar = kind === 'gcda' ? 'harvest-A.tar.gz' : 'gcno-subset.tar.gz';
-  const set = readTar(new Uint8Array(readFileSync(join(repo, 'fixtures/kernel', tar))), tar).filter((e) => e.type === 'file' && e.path.endsWith(`.${kind}`));
-  const bytes = set.reduce((n, e) => n + e.data.length, 0);
-  const models = set.map((e) => lib.readGcovFile(e.data, e.path));
-  const pass = which.endsWith('Parse')
-    ? () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0)
-    : which.endsWith('Shared')
-      ? () => models.reduce((n, m) => n + lib.writeGcovFile(m, { shared: true }).length, 0)
-      : () => models.reduce((n, m) => n + lib.writeGcovFile(m).length, 0);
+  const { bytes, pass } = await inMemoryWork(repo, checkout, which);
   const round = (ms) => {
     let n = 0;
     const t0 = performance.now();

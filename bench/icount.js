@@ -18,9 +18,9 @@
 // Needs valgrind (Debian package "valgrind"); about a minute a measurement and build, two at
 // a time. Reports figures, asserts nothing; not part of the test suite.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inMemoryWork } from './lib.js';
 
 const here = fileURLToPath(import.meta.url);
 const repo = resolve(dirname(here), '..');
@@ -29,18 +29,9 @@ const args = process.argv.slice(2);
 if (args[0] === '--child') {
   // node bench/icount.js --child CHECKOUT MEASUREMENT PASSES: does the work PASSES times.
   const [, checkout, which, passes] = args;
-  const lib = await import(pathToFileURL(join(checkout, 'dist/index.js')).href);
-  const { readTar } = await import(pathToFileURL(join(repo, 'dist/node.js')).href);
-  const kind = which.slice(0, 4);
-  const tar = kind === 'gcda' ? 'harvest-A.tar.gz' : 'gcno-subset.tar.gz';
-  const set = readTar(new Uint8Array(readFileSync(join(repo, 'fixtures/kernel', tar))), tar).filter((e) => e.type === 'file' && e.path.endsWith(`.${kind}`));
-  const models = set.map((e) => lib.readGcovFile(e.data, e.path));
-  const shared = which.endsWith('Shared');
+  const { pass } = await inMemoryWork(repo, checkout, which);
   let sink = 0;
-  for (let p = 0; p < Number(passes); p++) {
-    if (which.endsWith('Parse')) for (const e of set) sink += lib.readGcovFile(e.data, e.path) ? 1 : 0;
-    else for (const m of models) sink += lib.writeGcovFile(m, shared ? { shared: true } : undefined).length;
-  }
+  for (let p = 0; p < Number(passes); p++) sink += pass();
   process.stdout.write(`${sink}\n`);
   process.exit(0);
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const MiB = 1024 * 1024;
 
@@ -34,4 +35,25 @@ export function measured(argv, tmpDir) {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const [rssKiB, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   return { secs, rssKiB, user, sys, load };
+}
+
+/**
+ * One in-memory measurement of compare.js and icount.js (gcdaParse, gcdaWrite,
+ * gcdaWriteShared, gcnoParse, gcnoWrite, gcnoWriteShared) with the build in `checkout`:
+ * its fixture files' bytes and a function doing the work once over all of them.
+ */
+export async function inMemoryWork(repo, checkout, which) {
+  const lib = await import(pathToFileURL(join(checkout, 'dist/index.js')).href);
+  const { readTar } = await import(pathToFileURL(join(repo, 'dist/node.js')).href);
+  const kind = which.slice(0, 4);
+  const tar = kind === 'gcda' ? 'harvest-A.tar.gz' : 'gcno-subset.tar.gz';
+  const set = readTar(new Uint8Array(readFileSync(join(repo, 'fixtures/kernel', tar))), tar).filter((e) => e.type === 'file' && e.path.endsWith(`.${kind}`));
+  const bytes = set.reduce((n, e) => n + e.data.length, 0);
+  const models = set.map((e) => lib.readGcovFile(e.data, e.path));
+  // Builds before the shared option ignore it (and write a copy).
+  const options = which.endsWith('Shared') ? { shared: true } : undefined;
+  const pass = which.endsWith('Parse')
+    ? () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0)
+    : () => models.reduce((n, m) => n + lib.writeGcovFile(m, options).length, 0);
+  return { bytes, pass };
 }
