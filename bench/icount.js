@@ -5,10 +5,12 @@
 //
 // On the development VMs the wall time of the same code moves by a factor of 1.5 to 3 from
 // one second to the next (the host), so a 5% change cannot be seen with bench/compare.js
-// without dozens of processes. These counts repeat to within 0.1% between runs: node runs
-// with --predictable and --single-threaded (no concurrent GC or compiler threads), and each
-// figure is the difference between a run of N1 passes and a run of N2 passes, divided by
-// N2 - N1, so start-up, loading and warm-up cancel out. What the counts miss is the time a
+// without dozens of processes. Counts move far less: node runs with --predictable and
+// --single-threaded (no concurrent GC or compiler threads), and each figure is the difference
+// between a run of N1 passes and a run of N2 passes, divided by N2 - N1, so start-up, loading
+// and warm-up cancel out. Parse counts repeated to within 0.1% (34.37 and 34.35 M); write
+// counts, whose passes make garbage for the old generation, moved by up to 5% with 20 and 40
+// passes (once 20%), depending on where the full collections fall: use 20 and 80 for them. What the counts miss is the time a
 // cache miss really costs on the machine; the estimate charges 10 cycles for each
 // first-level miss and 100 for each last-level miss, as cachegrind's documentation suggests.
 //
