@@ -235,6 +235,8 @@ class GcnoDecoder {
   lastAt = 0;
   lastSize = -1;
   lastValue = '';
+  /** Its count word as stored (-1: none yet). */
+  lastCount = -1;
   constructor(
     readonly bytes: Uint8Array,
     readonly view: DataView,
@@ -497,6 +499,7 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   d.lastAt = p;
   d.lastSize = size;
   d.lastValue = value;
+  d.lastCount = count;
   return value;
 }
 
@@ -534,6 +537,16 @@ function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | und
     if (line !== 0) {
       entries[n++] = line;
       continue;
+    }
+    // The previous string again (most LINES records start with it): checked here, before
+    // the call, from its count word and bytes.
+    if (lim - p >= 4) {
+      const size = d.lastSize;
+      if (view.getUint32(p, little) === d.lastCount && size <= lim - p - 4 && sameBytes(view, d.lastAt, view, p + 4, size)) {
+        entries[n++] = d.lastValue;
+        p += 4 + size;
+        continue;
+      }
     }
     const s = readStringAt(d, p, lim);
     if (s === undefined) return undefined;
