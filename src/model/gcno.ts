@@ -237,6 +237,10 @@ class GcnoDecoder {
   lastValue = '';
   /** Its count word as stored (-1: none yet). */
   lastCount = -1;
+  /** The string before it that differs from it (size -1: none yet): files alternate between a source and a header. */
+  prevAt = 0;
+  prevSize = -1;
+  prevValue = '';
   constructor(
     readonly bytes: Uint8Array,
     readonly view: DataView,
@@ -471,9 +475,30 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
   if (size > lim - p) return undefined;
   const endAt = p + size;
   d.strEnd = endAt;
-  // Most often this is the string of the previous LINES record again, and next most often one
-  // seen before: the same bytes as stored (NUL and padding included) are the same string.
+  // Most often this is the string of the previous LINES record again, next most often the
+  // one before that (a source file and a header alternate), then one seen before: the same
+  // bytes as stored (NUL and padding included) are the same string.
   if (size === d.lastSize && sameBytes(view, d.lastAt, view, p, size)) return d.lastValue;
+  let value: string | undefined;
+  if (size === d.prevSize && sameBytes(view, d.prevAt, view, p, size)) {
+    value = d.prevValue;
+  } else value = knownString(d, p, size, count);
+  if (value === undefined) return undefined;
+  d.prevAt = d.lastAt;
+  d.prevSize = d.lastSize;
+  d.prevValue = d.lastValue;
+  d.lastAt = p;
+  d.lastSize = size;
+  d.lastValue = value;
+  d.lastCount = count;
+  return value;
+}
+
+/** The string of the `size` bytes at `p` (count word `count` before them): from knownStrings, or decoded and remembered; undefined if not a string readString takes. */
+function knownString(d: GcnoDecoder, p: number, size: number, count: number): string | undefined {
+  const view = d.view;
+  const byteStrings = d.ft.byteStrings;
+  const endAt = p + size;
   const h = stringHash(view, p, size);
   let value: string;
   let known = knownStrings[h & KNOWN_STRINGS_MASK]!;
@@ -496,10 +521,6 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
     }
     rememberString(h, b, p, size, byteStrings, value);
   }
-  d.lastAt = p;
-  d.lastSize = size;
-  d.lastValue = value;
-  d.lastCount = count;
   return value;
 }
 
