@@ -435,7 +435,6 @@ class DataFile implements GcdaFile {
   }
 }
 
-
 function fail(file: string, reason: string, offset: number): never {
   throw new GcovFormatError(reason, offset, file);
 }

@@ -270,10 +270,10 @@ class CachedString {
  * compare: the file names of a notes file repeat in its LINES records, and header names and
  * the inline functions of headers repeat from one object to the next. TextDecoder costs more
  * than a lookup (about 150 ns a name). A table of 16,384 slots; a string has two, from two
- * hashes, and goes into its first, moving what was there to that one's second. The copies of the bytes
- * share one arena, and when it is full the table empties.
- * A hit means the stored bytes are those of a string that was checked when it went in, so
- * they need no check again.
+ * hashes, and goes into its first, moving what was there to that one's second. The copies
+ * of the bytes share one arena, and when it is full the table empties. A hit means the
+ * stored bytes are those of a string that was checked when it went in, so they need no
+ * check again.
  */
 const stringArena = new Uint8Array(256 * 1024);
 const stringArenaView = new DataView(stringArena.buffer);
@@ -540,7 +540,7 @@ const scratchEntries: Array<number | string> = freshArray();
 /**
  * A LINES payload [at, lim): block, then line numbers, each file name after a 0 word, ended
  * by a 0 word and the NULL string. (Nearly every record starts with the file name of the
- * record before it: readStringAt recognises it first.)
+ * record before it: recognised below before readStringAt is called.)
  */
 function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | undefined {
   if (lim - at < 4) return undefined;

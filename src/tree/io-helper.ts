@@ -634,9 +634,10 @@ export class KeptReads {
  * Writes files as the caller makes them, in the caller's order: the first ones by the main
  * thread at once (`ownShare` of an equal share of `count` files, as writeFiles), the others
  * in batches of `batch` by the helpers, in turn, while the main thread goes on (at most two
- * batches under way per helper: add() then waits for the older). For a TreeWriter that stages its tree (nothing is in place before commit()), so that
- * a later failure still leaves nothing behind: finish() resolves when everything is written;
- * after any failure, settle() waits for the helpers to stop before the caller's abort().
+ * batches under way per helper: add() then waits for the older). For a TreeWriter that
+ * stages its tree (nothing is in place before commit()), so that a later failure still
+ * leaves nothing behind: finish() resolves when everything is written; after any failure,
+ * settle() waits for the helpers to stop before the caller's abort().
  */
 export class StreamedWrites {
   private readonly pending: Array<{ path: string; atomic: boolean; pieces: readonly Uint8Array[] }> = [];
