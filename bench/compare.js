@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inMemoryWork } from './lib.js';
+import { IN_MEMORY_MEASUREMENTS, inMemoryWork } from './lib.js';
 
 const here = fileURLToPath(import.meta.url);
 const repo = resolve(dirname(here), '..');
@@ -62,7 +62,7 @@ const measure = (checkout, which) => {
   return Number(r.stdout.trim());
 };
 process.stdout.write(`this checkout (${repo}) against ${resolve(other)}: ${processes} processes each, alternating; median MB/s of input (min..max over processes)\n`);
-for (const which of wanted.length ? wanted : ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared']) {
+for (const which of wanted.length ? wanted : IN_MEMORY_MEASUREMENTS) {
   const ra = [];
   const rb = [];
   for (let i = 0; i < processes; i++) {

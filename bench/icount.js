@@ -22,7 +22,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inMemoryWork } from './lib.js';
+import { IN_MEMORY_MEASUREMENTS, inMemoryWork } from './lib.js';
 
 const here = fileURLToPath(import.meta.url);
 const repo = resolve(dirname(here), '..');
@@ -47,7 +47,7 @@ const checkouts = [repo];
 const wanted = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--passes') passes = args[++i].split(',').map(Number);
-  else if (/^(gcda|gcno)(Parse|Write|WriteShared)$/.test(args[i])) wanted.push(args[i]);
+  else if (IN_MEMORY_MEASUREMENTS.includes(args[i])) wanted.push(args[i]);
   else checkouts.push(resolve(args[i]));
 }
 if (passes.length !== 2 || !(passes[1] > passes[0])) {
@@ -85,7 +85,8 @@ async function twoAtATime(jobs) {
   return out;
 }
 
-const measurements = wanted.length ? wanted : ['gcdaParse', 'gcdaWrite', 'gcnoParse', 'gcnoWrite'];
+// By default not the shared writes: a minute each per build.
+const measurements = wanted.length ? wanted : IN_MEMORY_MEASUREMENTS.filter((m) => !m.endsWith('Shared'));
 const cases = measurements.flatMap((which) => checkouts.map((checkout) => ({ which, checkout })));
 const counts = await twoAtATime(cases.flatMap((c) => passes.map((n) => () => count(c.checkout, c.which, n))));
 const M = (x) => (x / 1e6).toFixed(2);

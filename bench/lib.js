@@ -37,9 +37,11 @@ export function measured(argv, tmpDir) {
   return { secs, rssKiB, user, sys, load };
 }
 
+/** The in-memory measurements of compare.js and icount.js, by name. */
+export const IN_MEMORY_MEASUREMENTS = ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared'];
+
 /**
- * One in-memory measurement of compare.js and icount.js (gcdaParse, gcdaWrite,
- * gcdaWriteShared, gcnoParse, gcnoWrite, gcnoWriteShared) with the build in `checkout`:
+ * One of IN_MEMORY_MEASUREMENTS with the build in `checkout`:
  * its fixture files' bytes and a function doing the work once over all of them.
  */
 export async function inMemoryWork(repo, checkout, which) {
