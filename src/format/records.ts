@@ -125,16 +125,22 @@ export function writeString(w: ByteWriter, s: string | null, byteStrings: boolea
     w.u32(0);
     return;
   }
-  const n = asciiLength(s);
-  if (n >= 0) {
-    // ASCII: the characters are the bytes; no encoder call and no temporary array.
+  // One pass for ASCII, the usual case: the characters are the bytes, stored while checking
+  // that they are (no encoder call, no temporary array); otherwise written again, encoded.
+  const n = s.length;
+  w.ensure(n + 8); // count word, characters, NUL and padding
+  const bytes = w.bytes;
+  const at = w.pos + 4;
+  let any = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    bytes[at + i] = c;
+    any |= c;
+  }
+  if (any <= 0x7f) {
     const size = byteStrings ? n + 1 : ((n + 4) >> 2) << 2;
-    w.u32(byteStrings ? n + 1 : size >> 2);
-    w.ensure(size);
-    const bytes = w.bytes;
-    const at = w.pos;
-    for (let i = 0; i < n; i++) bytes[at + i] = s.charCodeAt(i);
     for (let i = n; i < size; i++) bytes[at + i] = 0;
+    w.view.setUint32(at - 4, byteStrings ? size : size >> 2, w.little);
     w.pos = at + size;
     return;
   }
