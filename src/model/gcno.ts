@@ -153,7 +153,8 @@ class NotesHeader {
  * included), before any of the model is returned.
  */
 function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: number): GcnoFile | undefined {
-  const { bytes, view, little } = dec;
+  const { bytes, view } = dec;
+  const little = dec.little === true; // known to be a boolean: see writeFunctionChildren
   const unit = dec.ft.lengthInBytes ? 1 : 4;
   const records: GcnoRecord[] = freshArray();
   let open: GcnoFunction | null = null;
@@ -323,7 +324,7 @@ function wordsAt(d: GcnoDecoder, at: number, n: number): Uint32Array {
     for (let s = at >>> 2, i = 0; i < n; ) dst[i++] = src[s++]!;
   } else {
     const view = d.view;
-    const little = d.little;
+    const little = d.little === true;
     for (let i = 0; i < n; i++) dst[i] = view.getUint32(at + 4 * i, little);
   }
   return dst;
@@ -463,7 +464,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | undefined {
   if (lim - p < 4) return undefined;
   const view = d.view;
-  const count = view.getUint32(p, d.little);
+  const count = view.getUint32(p, d.little === true);
   p += 4;
   if (count === 0) {
     d.strEnd = p;
@@ -545,7 +546,7 @@ const scratchEntries: Array<number | string> = freshArray();
 function decodeLines(d: GcnoDecoder, at: number, lim: number): LinesRecord | undefined {
   if (lim - at < 4) return undefined;
   const view = d.view;
-  const little = d.little;
+  const little = d.little === true;
   const block = view.getUint32(at, little);
   // Collected in a reused array, then copied out at their exact size (one allocation).
   const entries = scratchEntries;
@@ -592,14 +593,14 @@ function decodeArcs(d: GcnoDecoder, at: number, lim: number): ArcsRecord | undef
   const arcs: number[] = new Array(n);
   const src = d.src32;
   if (src !== null && (at & 3) === 0) for (let i = 0, s = (at >>> 2) + 1; i < n; ) arcs[i++] = src[s++]!;
-  else for (let i = 0, view = d.view, little = d.little, p = at + 4; i < n; p += 4) arcs[i++] = view.getUint32(p, little);
+  else for (let i = 0, view = d.view, little = d.little === true, p = at + 4; i < n; p += 4) arcs[i++] = view.getUint32(p, little);
   return new Arcs(d.view.getUint32(at, d.little), arcs);
 }
 
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
 function decodeAt(d: GcnoDecoder, tag: number, at: number, lim: number): GcnoRecord | undefined {
   const view = d.view;
-  const little = d.little;
+  const little = d.little === true;
   const size = lim - at;
   switch (tag) {
     case TAG_LINES:
