@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark for tarax: reports figures, never asserts on them. Not part of the test suite.
 //
-//   node bench/run.js [--files N] [--keep]
+//   node bench/run.js [--files N] [--keep] [--in-memory]
 //
 // See bench/README.md for what is measured and how.
 import { spawnSync } from 'node:child_process';
@@ -30,16 +30,18 @@ const MB = 1e6; // MB/s means 10^6 bytes per second
 // ---------------------------------------------------------------- arguments
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
-  process.stderr.write('usage: node bench/run.js [--files N] [--keep]\n');
+  process.stderr.write('usage: node bench/run.js [--files N] [--keep] [--in-memory]\n');
   process.exit(2);
 }
 let targetFiles = 20000;
 let keep = false;
+let inMemoryOnly = false; // --in-memory: the in-memory throughput only (section 2), then stop
 {
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--keep') keep = true;
+    else if (a === '--in-memory') inMemoryOnly = true;
     else if (a === '--files' || a.startsWith('--files=')) {
       const v = a === '--files' ? args[++i] : a.slice('--files='.length);
       if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) usage(`--files needs a positive integer, got ${v}`);
@@ -117,34 +119,39 @@ function runMeasured(argv, label) {
 
 
 /**
- * In-memory throughput: `pass()` processes `bytes` input bytes once. Warm up, then time
- * `rounds` rounds of at least `roundSecs` each (so >= rounds*roundSecs seconds in all);
- * returns the median round's MB/s and the spread.
+ * In-memory throughput of several measurements, each `{ name, bytes, pass }` where `pass()`
+ * processes `bytes` input bytes once. Each is warmed up, then `rounds` rounds are timed in
+ * which every measurement runs for at least `roundSecs` in turn (interleaved): the host of
+ * the development VMs has slow periods of several seconds, which measurements run one after
+ * the other (as before 2026-11-23) took whole, so that one figure of a run could be half
+ * another's for the same code. Returns each measurement's median round in MB/s and the spread.
  */
-function throughput(name, bytes, pass, { warmupSecs = 0.6, rounds = 7, roundSecs = 0.3 } = {}) {
-  let t0 = performance.now();
-  let warm = 0;
-  while (performance.now() - t0 < warmupSecs * 1000 || warm < 3) {
-    pass();
-    warm++;
+function throughputs(specs, { warmupSecs = 0.6, rounds = 9, roundSecs = 0.3 } = {}) {
+  for (const { pass } of specs) {
+    const t0 = performance.now();
+    for (let warm = 0; performance.now() - t0 < warmupSecs * 1000 || warm < 3; warm++) pass();
   }
-  const rates = [];
-  const started = performance.now();
+  const rates = specs.map(() => []);
+  const timed = specs.map(() => 0);
   for (let r = 0; r < rounds; r++) {
-    let passes = 0;
-    t0 = performance.now();
-    let el;
-    do {
-      pass();
-      passes++;
-      el = performance.now() - t0;
-    } while (el < roundSecs * 1000);
-    rates.push((bytes * passes) / MB / (el / 1000));
+    specs.forEach(({ bytes, pass }, k) => {
+      let passes = 0;
+      const t0 = performance.now();
+      let el;
+      do {
+        pass();
+        passes++;
+        el = performance.now() - t0;
+      } while (el < roundSecs * 1000);
+      rates[k].push((bytes * passes) / MB / (el / 1000));
+      timed[k] += el / 1000;
+    });
   }
-  const total = (performance.now() - started) / 1000;
-  const res = { mbPerSec: median(rates), min: Math.min(...rates), max: Math.max(...rates), rounds, timedSecs: total };
-  log(`  ${name.padEnd(28)} median ${fmt(res.mbPerSec)} MB/s  (rounds ${fmt(res.min)}..${fmt(res.max)}, ${rounds} rounds, ${total.toFixed(1)} s timed)`);
-  return res;
+  return specs.map(({ name }, k) => {
+    const res = { mbPerSec: median(rates[k]), min: Math.min(...rates[k]), max: Math.max(...rates[k]), rounds, timedSecs: timed[k] };
+    log(`  ${name.padEnd(36)} median ${fmt(res.mbPerSec)} MB/s  (rounds ${fmt(res.min)}..${fmt(res.max)}, ${rounds} rounds, ${timed[k].toFixed(1)} s timed)`);
+    return res;
+  });
 }
 
 // ---------------------------------------------------------------- machine facts
@@ -187,29 +194,33 @@ for (const shared of [false, true]) {
 if (mismatches) log(`  WARNING: ${mismatches} file(s) did not round-trip byte-identically`);
 
 let sink = 0; // keeps results alive so the work is not optimised away
-const mem = {
-  gcdaParse: throughput(`parse .gcda (${harvest.length} files)`, gcdaBytes, () => {
+// Interleaved rounds (throughputs): gcdaParse, gcdaWrite, gcdaWriteShared, gcnoParse, gcnoWrite, gcnoWriteShared.
+const memSpecs = {
+  gcdaParse: { name: `parse .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
     for (const e of harvest) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-  }),
-  gcdaWrite: throughput(`write .gcda (${harvest.length} files)`, gcdaBytes, () => {
+  } },
+  gcdaWrite: { name: `write .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
     for (const m of gcdaModels) sink += writeGcovFile(m).length;
-  }),
+  } },
   // { shared: true }: the writer's own buffer, valid until the next write, as gcda-rewrite uses it.
-  gcdaWriteShared: throughput(`write .gcda, shared result (${harvest.length} files)`, gcdaBytes, () => {
+  gcdaWriteShared: { name: `write .gcda, shared result (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
     for (const m of gcdaModels) sink += writeGcovFile(m, { shared: true }).length;
-  }),
-  gcnoParse: throughput(`parse .gcno (${gcnos.length} files)`, gcnoBytes, () => {
+  } },
+  gcnoParse: { name: `parse .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
     for (const e of gcnos) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-  }),
-  gcnoWrite: throughput(`write .gcno (${gcnos.length} files)`, gcnoBytes, () => {
+  } },
+  gcnoWrite: { name: `write .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
     for (const m of gcnoModels) sink += writeGcovFile(m).length;
-  }),
-  gcnoWriteShared: throughput(`write .gcno, shared result (${gcnos.length} files)`, gcnoBytes, () => {
+  } },
+  gcnoWriteShared: { name: `write .gcno, shared result (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
     for (const m of gcnoModels) sink += writeGcovFile(m, { shared: true }).length;
-  }),
+  } },
 };
+const memResults = throughputs(Object.values(memSpecs));
+const mem = Object.fromEntries(Object.keys(memSpecs).map((k, i) => [k, memResults[i]]));
 if (sink === -1) log('unreachable');
 log();
+if (inMemoryOnly) process.exit(0);
 
 // ---------------------------------------------------------------- 3. replicated tree
 tmpRoot = mkdtempSync(join(tmpdir(), 'tarax-bench-'));
