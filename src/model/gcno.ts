@@ -159,6 +159,10 @@ function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: numbe
   const records: GcnoRecord[] = freshArray();
   let open: GcnoFunction | null = null;
   let pos = first;
+  // Imported constants in locals: read in the loop, each is a load through its module's
+  // cell and a check that it is initialized.
+  const tagArcs = TAG_ARCS;
+  const tagLines = TAG_LINES;
   while (pos < end) {
     if (end - pos < 8) {
       if (end - pos >= 4 && view.getUint32(pos, little) === 0) break;
@@ -172,8 +176,8 @@ function decodeNotes(dec: GcnoDecoder, h: NotesHeader, first: number, end: numbe
     pos = at + length * unit;
     // ARCS and LINES, nine records in ten, are decoded here and go to the open function.
     let rec: GcnoRecord | undefined;
-    if (open !== null && (tag === TAG_ARCS || tag === TAG_LINES)) {
-      rec = tag === TAG_LINES ? decodeLines(dec, at, pos) : decodeArcs(dec, at, pos);
+    if (open !== null && (tag === tagArcs || tag === tagLines)) {
+      rec = tag === tagLines ? decodeLines(dec, at, pos) : decodeArcs(dec, at, pos);
       if (rec !== undefined) {
         open.records.push(rec);
         continue;
@@ -850,6 +854,9 @@ function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[]
   const lengthInBytes = ft.lengthInBytes === true;
   const byteStrings = ft.byteStrings === true;
   const blocksAsCount = ft.blocksAsCount === true;
+  const tagArcs = TAG_ARCS; // imported constants in locals: see decodeNotes
+  const tagLines = TAG_LINES;
+  const tagBlocks = TAG_BLOCKS;
   let bytes = w.bytes;
   let view = w.view;
   let pos = w.pos;
@@ -869,7 +876,7 @@ function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[]
         bytes = w.bytes;
         view = w.view;
       }
-      view.setUint32(pos, TAG_ARCS, little);
+      view.setUint32(pos, tagArcs, little);
       view.setUint32(pos + 4, lengthInBytes ? size : size >> 2, little);
       view.setUint32(pos + 8, sub.block, little);
       pos += 12;
@@ -888,7 +895,7 @@ function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[]
         view = w.view;
       }
       const start = pos;
-      view.setUint32(start, TAG_LINES, little);
+      view.setUint32(start, tagLines, little);
       view.setUint32(start + 8, sub.block, little);
       pos += 12;
       for (let i = 0; i < n; i++) {
@@ -953,7 +960,7 @@ function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[]
         bytes = w.bytes;
         view = w.view;
       }
-      view.setUint32(pos, TAG_BLOCKS, little);
+      view.setUint32(pos, tagBlocks, little);
       view.setUint32(pos + 4, lengthInBytes ? 4 : 1, little);
       view.setUint32(pos + 8, sub.count, little);
       pos += 12;
