@@ -800,7 +800,8 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, str
 
 /**
  * A FUNCTION record, as writeRecord writes it, with the fixed words stored through the view
- * (writeRecord's ByteWriter call per word cost a notes file 10% more).
+ * (writeRecord's ByteWriter call per word cost writing the kernel notes 6% more, counted with
+ * bench/icount.js).
  */
 function writeFunction(w: ByteWriter, rec: GcnoFunction, ft: GenerationFeatures, strings: WrittenStrings): void {
   const little = w.little;
@@ -844,8 +845,8 @@ function writeFunction(w: ByteWriter, rec: GcnoFunction, ft: GenerationFeatures,
  * The records of one function: ARCS and LINES, nine in ten records of a notes file, written
  * with the writer's buffer, view and position in locals and one capacity check per record;
  * the other kinds through writeRecord. (A function per record that read and wrote back the
- * ByteWriter's fields, as the first version did, cost about 1.4x this.) Words go through the
- * DataView: those of a GCC 12+ file are not 4-byte aligned, its strings being counted in bytes.
+ * ByteWriter's fields, as before, cost 6.5% more instructions.) Words go through the DataView:
+ * those of a GCC 12+ file are not 4-byte aligned, its strings being counted in bytes.
  */
 function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[], ft: GenerationFeatures, strings: WrittenStrings): void {
   // "=== true": the optimizing compiler then knows these are booleans, and does not test the
