@@ -30,18 +30,26 @@ const MB = 1e6; // MB/s means 10^6 bytes per second
 // ---------------------------------------------------------------- arguments
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
-  process.stderr.write('usage: node bench/run.js [--files N] [--keep] [--in-memory]\n');
+  process.stderr.write('usage: node bench/run.js [--files N] [--keep] [--in-memory] [--processes N]\n');
   process.exit(2);
 }
 let targetFiles = 20000;
 let keep = false;
 let inMemoryOnly = false; // --in-memory: the in-memory throughput only (section 2), then stop
+let processes = 3; // --processes: node processes the in-memory throughput is measured in
+let inMemoryChild = false; // (internal) measure in memory, print the results as JSON, stop
 {
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--keep') keep = true;
     else if (a === '--in-memory') inMemoryOnly = true;
+    else if (a === '--in-memory-child') inMemoryChild = true;
+    else if (a === '--processes') {
+      const v = args[++i];
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) usage(`--processes needs a positive integer, got ${v}`);
+      processes = Number(v);
+    }
     else if (a === '--files' || a.startsWith('--files=')) {
       const v = a === '--files' ? args[++i] : a.slice('--files='.length);
       if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) usage(`--files needs a positive integer, got ${v}`);
@@ -52,7 +60,7 @@ let inMemoryOnly = false; // --in-memory: the in-memory throughput only (section
 }
 
 // ---------------------------------------------------------------- helpers
-const log = (s = '') => process.stdout.write(s + '\n');
+const log = (s = '') => inMemoryChild || process.stdout.write(s + '\n');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -182,43 +190,84 @@ log();
 
 // ---------------------------------------------------------------- 2. in-memory throughput
 log('## in-memory throughput (input bytes / time, 1 MB = 10^6 bytes)');
-// Sanity (not speed): the write must round-trip, or the write figure would be meaningless.
-const gcdaModels = harvest.map((e) => readGcovFile(e.data, e.path));
-const gcnoModels = gcnos.map((e) => readGcovFile(e.data, e.path));
+const MEASUREMENTS = ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared'];
+
+/** Section 2 in this process: each measurement's rounds (throughputs) and the round-trip check. */
+function measureInMemory() {
+  // Sanity (not speed): the write must round-trip, or the write figure would be meaningless.
+  const gcdaModels = harvest.map((e) => readGcovFile(e.data, e.path));
+  const gcnoModels = gcnos.map((e) => readGcovFile(e.data, e.path));
+  let mismatches = 0;
+  const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+  for (const shared of [false, true]) {
+    harvest.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcdaModels[i], { shared }))) mismatches++; });
+    gcnos.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcnoModels[i], { shared }))) mismatches++; });
+  }
+  let sink = 0; // keeps results alive so the work is not optimised away
+  const specs = {
+    gcdaParse: { name: `parse .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
+      for (const e of harvest) sink += readGcovFile(e.data, e.path) ? 1 : 0;
+    } },
+    gcdaWrite: { name: `write .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
+      for (const m of gcdaModels) sink += writeGcovFile(m).length;
+    } },
+    // { shared: true }: the writer's own buffer, valid until the next write, as gcda-rewrite uses it.
+    gcdaWriteShared: { name: `write .gcda, shared result (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
+      for (const m of gcdaModels) sink += writeGcovFile(m, { shared: true }).length;
+    } },
+    gcnoParse: { name: `parse .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
+      for (const e of gcnos) sink += readGcovFile(e.data, e.path) ? 1 : 0;
+    } },
+    gcnoWrite: { name: `write .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
+      for (const m of gcnoModels) sink += writeGcovFile(m).length;
+    } },
+    gcnoWriteShared: { name: `write .gcno, shared result (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
+      for (const m of gcnoModels) sink += writeGcovFile(m, { shared: true }).length;
+    } },
+  };
+  const results = throughputs(MEASUREMENTS.map((k) => specs[k]));
+  if (sink === -1) log('unreachable');
+  return { mem: Object.fromEntries(MEASUREMENTS.map((k, i) => [k, results[i]])), mismatches };
+}
+
+if (inMemoryChild) {
+  process.stdout.write(JSON.stringify(measureInMemory()) + '\n');
+  process.exit(0);
+}
+
+/*
+ * The same code measured in two node processes differs here by 10-30% and at times by 1.5x
+ * (JIT and heap decisions of each process), more than between rounds of one process: the
+ * in-memory figures are measured in --processes processes (3) one after another, and each
+ * figure is the median of their medians, as JMH runs a benchmark in several forks.
+ */
 let mismatches = 0;
-const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-for (const shared of [false, true]) {
-  harvest.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcdaModels[i], { shared }))) mismatches++; });
-  gcnos.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcnoModels[i], { shared }))) mismatches++; });
+let mem;
+if (processes === 1) ({ mem, mismatches } = measureInMemory());
+else {
+  const runs = [];
+  for (let p = 0; p < processes; p++) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-memory-child'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`in-memory measurement process: exit status ${r.status}\n${r.stderr}`);
+    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  }
+  mismatches = Math.max(...runs.map((r) => r.mismatches));
+  mem = {};
+  for (const k of MEASUREMENTS) {
+    const per = runs.map((r) => r.mem[k]);
+    const name = { gcdaParse: 'parse .gcda', gcdaWrite: 'write .gcda', gcdaWriteShared: 'write .gcda, shared result', gcnoParse: 'parse .gcno', gcnoWrite: 'write .gcno', gcnoWriteShared: 'write .gcno, shared result' }[k];
+    mem[k] = {
+      mbPerSec: median(per.map((x) => x.mbPerSec)),
+      processMedians: per.map((x) => Number(x.mbPerSec.toFixed(1))),
+      min: Math.min(...per.map((x) => x.min)),
+      max: Math.max(...per.map((x) => x.max)),
+      rounds: per[0].rounds,
+      processes,
+    };
+    log(`  ${name.padEnd(28)} median ${fmt(mem[k].mbPerSec)} MB/s  (process medians ${per.map((x) => fmt(x.mbPerSec)).join(', ')}; rounds ${fmt(mem[k].min)}..${fmt(mem[k].max)})`);
+  }
 }
 if (mismatches) log(`  WARNING: ${mismatches} file(s) did not round-trip byte-identically`);
-
-let sink = 0; // keeps results alive so the work is not optimised away
-// Interleaved rounds (throughputs): gcdaParse, gcdaWrite, gcdaWriteShared, gcnoParse, gcnoWrite, gcnoWriteShared.
-const memSpecs = {
-  gcdaParse: { name: `parse .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-    for (const e of harvest) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-  } },
-  gcdaWrite: { name: `write .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-    for (const m of gcdaModels) sink += writeGcovFile(m).length;
-  } },
-  // { shared: true }: the writer's own buffer, valid until the next write, as gcda-rewrite uses it.
-  gcdaWriteShared: { name: `write .gcda, shared result (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-    for (const m of gcdaModels) sink += writeGcovFile(m, { shared: true }).length;
-  } },
-  gcnoParse: { name: `parse .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-    for (const e of gcnos) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-  } },
-  gcnoWrite: { name: `write .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-    for (const m of gcnoModels) sink += writeGcovFile(m).length;
-  } },
-  gcnoWriteShared: { name: `write .gcno, shared result (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-    for (const m of gcnoModels) sink += writeGcovFile(m, { shared: true }).length;
-  } },
-};
-const memResults = throughputs(Object.values(memSpecs));
-const mem = Object.fromEntries(Object.keys(memSpecs).map((k, i) => [k, memResults[i]]));
-if (sink === -1) log('unreachable');
 log();
 if (inMemoryOnly) process.exit(0);
 
