@@ -37,14 +37,14 @@ let targetFiles = 20000;
 let keep = false;
 let inMemoryOnly = false; // --in-memory: the in-memory throughput only (section 2), then stop
 let processes = 3; // --processes: node processes the in-memory throughput is measured in
-let inMemoryChild = false; // (internal) measure in memory, print the results as JSON, stop
+let inMemoryChild = null; // (internal) --in-memory-child MEASUREMENT: measure it, print the result as JSON, stop
 {
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--keep') keep = true;
     else if (a === '--in-memory') inMemoryOnly = true;
-    else if (a === '--in-memory-child') inMemoryChild = true;
+    else if (a === '--in-memory-child') inMemoryChild = args[++i];
     else if (a === '--processes') {
       const v = args[++i];
       if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) usage(`--processes needs a positive integer, got ${v}`);
@@ -60,7 +60,7 @@ let inMemoryChild = false; // (internal) measure in memory, print the results as
 }
 
 // ---------------------------------------------------------------- helpers
-const log = (s = '') => inMemoryChild || process.stdout.write(s + '\n');
+const log = (s = '') => inMemoryChild !== null || process.stdout.write(s + '\n');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -192,8 +192,8 @@ log();
 log('## in-memory throughput (input bytes / time, 1 MB = 10^6 bytes)');
 const MEASUREMENTS = ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared'];
 
-/** Section 2 in this process: each measurement's rounds (throughputs) and the round-trip check. */
-function measureInMemory() {
+/** Section 2 in this process for `which` (interleaved rounds: throughputs), and the round-trip check. */
+function measureInMemory(which = MEASUREMENTS) {
   // Sanity (not speed): the write must round-trip, or the write figure would be meaningless.
   const gcdaModels = harvest.map((e) => readGcovFile(e.data, e.path));
   const gcnoModels = gcnos.map((e) => readGcovFile(e.data, e.path));
@@ -225,46 +225,57 @@ function measureInMemory() {
       for (const m of gcnoModels) sink += writeGcovFile(m, { shared: true }).length;
     } },
   };
-  const results = throughputs(MEASUREMENTS.map((k) => specs[k]));
+  const results = throughputs(which.map((k) => specs[k]));
   if (sink === -1) log('unreachable');
-  return { mem: Object.fromEntries(MEASUREMENTS.map((k, i) => [k, results[i]])), mismatches };
+  return { mem: Object.fromEntries(which.map((k, i) => [k, results[i]])), mismatches };
 }
 
-if (inMemoryChild) {
-  process.stdout.write(JSON.stringify(measureInMemory()) + '\n');
+if (inMemoryChild !== null) {
+  if (!MEASUREMENTS.includes(inMemoryChild)) usage(`--in-memory-child needs one of ${MEASUREMENTS.join(' ')}`);
+  process.stdout.write(JSON.stringify(measureInMemory([inMemoryChild])) + '\n');
   process.exit(0);
 }
 
 /*
- * The same code measured in two node processes differs here by 10-30% and at times by 1.5x
- * (JIT and heap decisions of each process), more than between rounds of one process: the
- * in-memory figures are measured in --processes processes (3) one after another, and each
- * figure is the median of their medians, as JMH runs a benchmark in several forks.
+ * Each measurement runs in a node process of its own, --processes times (3), and its figure
+ * is the median of those processes' median rounds, as JMH runs a benchmark in several forks:
+ * - the same code measured in two node processes differs here by 10-30%, at times 1.5x (JIT
+ *   and heap decisions of each process, and the host's slow periods), more than from round
+ *   to round of one process;
+ * - in one process, a measurement pays for the collection of the garbage the one before it
+ *   left (writing notes with a copy of each result measured 450 MB/s after parsing notes,
+ *   against 680 alone).
+ * The processes take the measurements in turn (all six, then all six again), so that a slow
+ * period of the host falls on several measurements once rather than on one several times.
+ * --processes 1 measures all six in this process, in interleaved rounds.
  */
 let mismatches = 0;
 let mem;
 if (processes === 1) ({ mem, mismatches } = measureInMemory());
 else {
-  const runs = [];
+  const per = Object.fromEntries(MEASUREMENTS.map((k) => [k, []]));
   for (let p = 0; p < processes; p++) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-memory-child'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`in-memory measurement process: exit status ${r.status}\n${r.stderr}`);
-    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+    for (const k of MEASUREMENTS) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-memory-child', k], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      if (r.status !== 0) throw new Error(`in-memory measurement process (${k}): exit status ${r.status}\n${r.stderr}`);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop());
+      mismatches = Math.max(mismatches, out.mismatches);
+      per[k].push(out.mem[k]);
+    }
   }
-  mismatches = Math.max(...runs.map((r) => r.mismatches));
   mem = {};
   for (const k of MEASUREMENTS) {
-    const per = runs.map((r) => r.mem[k]);
+    const runs = per[k];
     const name = { gcdaParse: 'parse .gcda', gcdaWrite: 'write .gcda', gcdaWriteShared: 'write .gcda, shared result', gcnoParse: 'parse .gcno', gcnoWrite: 'write .gcno', gcnoWriteShared: 'write .gcno, shared result' }[k];
     mem[k] = {
-      mbPerSec: median(per.map((x) => x.mbPerSec)),
-      processMedians: per.map((x) => Number(x.mbPerSec.toFixed(1))),
-      min: Math.min(...per.map((x) => x.min)),
-      max: Math.max(...per.map((x) => x.max)),
-      rounds: per[0].rounds,
+      mbPerSec: median(runs.map((x) => x.mbPerSec)),
+      processMedians: runs.map((x) => Number(x.mbPerSec.toFixed(1))),
+      min: Math.min(...runs.map((x) => x.min)),
+      max: Math.max(...runs.map((x) => x.max)),
+      rounds: runs[0].rounds,
       processes,
     };
-    log(`  ${name.padEnd(28)} median ${fmt(mem[k].mbPerSec)} MB/s  (process medians ${per.map((x) => fmt(x.mbPerSec)).join(', ')}; rounds ${fmt(mem[k].min)}..${fmt(mem[k].max)})`);
+    log(`  ${name.padEnd(28)} median ${fmt(mem[k].mbPerSec)} MB/s  (process medians ${runs.map((x) => fmt(x.mbPerSec)).join(', ')}; rounds ${fmt(mem[k].min)}..${fmt(mem[k].max)})`);
   }
 }
 if (mismatches) log(`  WARNING: ${mismatches} file(s) did not round-trip byte-identically`);
