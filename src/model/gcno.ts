@@ -474,7 +474,7 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
     d.strEnd = p;
     return null;
   }
-  const byteStrings = d.ft.byteStrings;
+  const byteStrings = d.ft.byteStrings === true;
   if (!byteStrings && count > 0x3fffffff) return undefined;
   const size = byteStrings ? count : count * 4;
   if (size > lim - p) return undefined;
@@ -502,7 +502,7 @@ function readStringAt(d: GcnoDecoder, p: number, lim: number): string | null | u
 /** The string of the `size` bytes at `p` (count word `count` before them): from knownStrings, or decoded and remembered; undefined if not a string readString takes. */
 function knownString(d: GcnoDecoder, p: number, size: number, count: number): string | undefined {
   const view = d.view;
-  const byteStrings = d.ft.byteStrings;
+  const byteStrings = d.ft.byteStrings === true;
   const endAt = p + size;
   const h = stringHash(view, p, size);
   let value: string;
