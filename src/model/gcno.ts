@@ -598,7 +598,7 @@ function decodeArcs(d: GcnoDecoder, at: number, lim: number): ArcsRecord | undef
   const src = d.src32;
   if (src !== null && (at & 3) === 0) for (let i = 0, s = (at >>> 2) + 1; i < n; ) arcs[i++] = src[s++]!;
   else for (let i = 0, view = d.view, little = d.little === true, p = at + 4; i < n; p += 4) arcs[i++] = view.getUint32(p, little);
-  return new Arcs(d.view.getUint32(at, d.little), arcs);
+  return new Arcs(d.view.getUint32(at, d.little === true), arcs);
 }
 
 /** Decodes one record's payload [at, lim), or undefined to keep it raw (decodePayload's rules). */
