@@ -54,7 +54,8 @@ const cgOut = join(work, 'callgrind.out');
 const child = spawn(
   'valgrind',
   ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${cgOut}`, process.execPath, '--predictable', '--single-threaded', '--perf-basic-prof', '--print-opt-code', join(repo, 'bench/icount.js'), '--child', repo, which, String(passes)],
-  { stdio: ['ignore', 'pipe', 'pipe'] },
+  // In the temporary directory: node writes a V8 log (isolate-*-v8.log) into its working directory.
+  { stdio: ['ignore', 'pipe', 'pipe'], cwd: work },
 );
 const code = [];
 child.stdout.on('data', (d) => code.push(d));
