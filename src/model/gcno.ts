@@ -738,56 +738,25 @@ function notesTag(rec: Exclude<GcnoRecord, RawRecord>): number {
 }
 
 function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, strings: WrittenStrings | null = null): void {
-  const unit = ft.lengthInBytes ? 1 : 4;
   if (rec.type === 'raw') {
     w.u32(rec.tag);
     w.i32(rec.length);
     w.raw(rec.payload);
     return;
   }
+  // FUNCTION, ARCS and LINES have the encoders of writeGcno's loop (one record of a function's
+  // kinds is written as a function of one record).
+  if (rec.type === 'function') return writeFunction(w, rec, ft, strings);
+  if (rec.type === 'arcs' || rec.type === 'lines') return writeFunctionChildren(w, [rec], ft, strings ?? new WrittenStrings());
+  const unit = ft.lengthInBytes ? 1 : 4;
   w.u32(notesTag(rec));
   const lengthAt = w.reserve();
   const start = w.pos;
   switch (rec.type) {
-    case 'function':
-      w.u32(rec.ident);
-      w.u32(rec.linenoChecksum);
-      if (ft.cfgChecksum) w.u32(rec.cfgChecksum ?? 0);
-      writeString(w, rec.name, ft.byteStrings);
-      if (ft.gcnoFunctionV8) w.u32(rec.artificial ?? 0);
-      if (strings === null || rec.source === null) writeString(w, rec.source, ft.byteStrings);
-      else writeCachedString(w, rec.source, ft.byteStrings, strings);
-      w.u32(rec.startLine);
-      if (ft.gcnoFunctionV8) {
-        w.u32(rec.startColumn ?? 0);
-        w.u32(rec.endLine ?? 0);
-      }
-      if (ft.gcnoFunctionV9) w.u32(rec.endColumn ?? 0);
-      break;
     case 'blocks':
       if (ft.blocksAsCount) w.u32(rec.count);
       else w.words(rec.flags ?? new Uint32Array(rec.count));
       break;
-    case 'arcs':
-      w.u32(rec.block);
-      for (let i = 0; i < rec.arcs.length; i++) w.u32(arcWord(rec, i));
-      break;
-    case 'lines': {
-      w.u32(rec.block);
-      const entries = rec.entries;
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
-        if (typeof e === 'number') w.u32(e);
-        else {
-          w.u32(0);
-          if (strings === null) writeString(w, e, ft.byteStrings);
-          else writeCachedString(w, e, ft.byteStrings, strings);
-        }
-      }
-      w.u32(0);
-      writeString(w, null, ft.byteStrings);
-      break;
-    }
     case 'conditions':
     case 'paths':
       w.words(rec.words);
@@ -799,11 +768,11 @@ function writeRecord(w: ByteWriter, rec: GcnoRecord, ft: GenerationFeatures, str
 }
 
 /**
- * A FUNCTION record, as writeRecord writes it, with the fixed words stored through the view
- * (writeRecord's ByteWriter call per word cost writing the kernel notes 6% more, counted with
- * bench/icount.js).
+ * A FUNCTION record, with the fixed words stored through the view (a ByteWriter call per word
+ * cost writing the kernel notes 6% more, counted with bench/icount.js). Without `strings`
+ * (gcnoLengthField), its source string is written out rather than copied.
  */
-function writeFunction(w: ByteWriter, rec: GcnoFunction, ft: GenerationFeatures, strings: WrittenStrings): void {
+function writeFunction(w: ByteWriter, rec: GcnoFunction, ft: GenerationFeatures, strings: WrittenStrings | null): void {
   const little = w.little;
   w.ensure(20);
   let view = w.view;
@@ -819,7 +788,7 @@ function writeFunction(w: ByteWriter, rec: GcnoFunction, ft: GenerationFeatures,
   w.pos = pos;
   writeString(w, rec.name, ft.byteStrings);
   if (ft.gcnoFunctionV8) w.u32(rec.artificial ?? 0);
-  if (rec.source === null) writeString(w, null, ft.byteStrings);
+  if (strings === null || rec.source === null) writeString(w, rec.source, ft.byteStrings);
   else writeCachedString(w, rec.source, ft.byteStrings, strings);
   w.ensure(16);
   view = w.view;
