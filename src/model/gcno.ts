@@ -879,7 +879,9 @@ function writeFunctionChildren(w: ByteWriter, subs: readonly GcnoFunctionChild[]
         pos += 4;
         // A file name: most often the one of the previous LINES record, else maybe one
         // written earlier in the file; either way its bytes (count word included) are copied
-        // from where they were first written.
+        // from where they were first written. (writeCachedString's rules, inline: calling it
+        // here, with the state in `strings` and `w`, cost 10%: 22.37 against 20.32 M
+        // instructions a pass.)
         let from = -1;
         let size = 0;
         if (e === last) {
