@@ -37,12 +37,12 @@ export function measured(argv, tmpDir) {
   return { secs, rssKiB, user, sys, load };
 }
 
-/** The in-memory measurements of compare.js and icount.js, by name. */
+/** The in-memory measurements of run.js, compare.js, icount.js and jit-profile.js, by name. */
 export const IN_MEMORY_MEASUREMENTS = ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared'];
 
 /**
- * One of IN_MEMORY_MEASUREMENTS with the build in `checkout`:
- * its fixture files' bytes and a function doing the work once over all of them.
+ * One of IN_MEMORY_MEASUREMENTS with the build in `checkout`: its fixture files' bytes and
+ * number, and a function doing the work once over all of them.
  */
 export async function inMemoryWork(repo, checkout, which) {
   const lib = await import(pathToFileURL(join(checkout, 'dist/index.js')).href);
@@ -57,5 +57,5 @@ export async function inMemoryWork(repo, checkout, which) {
   const pass = which.endsWith('Parse')
     ? () => set.reduce((n, e) => n + (lib.readGcovFile(e.data, e.path) ? 1 : 0), 0)
     : () => models.reduce((n, m) => n + lib.writeGcovFile(m, options).length, 0);
-  return { bytes, pass };
+  return { bytes, files: set.length, pass };
 }

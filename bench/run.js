@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readGcovFile, writeGcovFile } from '../dist/index.js';
 import { readTar } from '../dist/node.js';
-import { freshOutput, settle } from './lib.js';
+import { freshOutput, IN_MEMORY_MEASUREMENTS, inMemoryWork, settle } from './lib.js';
 
 const benchStarted = performance.now();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -134,10 +134,11 @@ function runMeasured(argv, label) {
  * the other (as before 2026-11-23) took whole, so that one figure of a run could be half
  * another's for the same code. Returns each measurement's median round in MB/s and the spread.
  */
+let sink = 0; // keeps the passes' results alive so the work is not optimised away
 function throughputs(specs, { warmupSecs = 0.6, rounds = 9, roundSecs = 0.3 } = {}) {
   for (const { pass } of specs) {
     const t0 = performance.now();
-    for (let warm = 0; performance.now() - t0 < warmupSecs * 1000 || warm < 3; warm++) pass();
+    for (let warm = 0; performance.now() - t0 < warmupSecs * 1000 || warm < 3; warm++) sink += pass();
   }
   const rates = specs.map(() => []);
   const timed = specs.map(() => 0);
@@ -147,7 +148,7 @@ function throughputs(specs, { warmupSecs = 0.6, rounds = 9, roundSecs = 0.3 } = 
       const t0 = performance.now();
       let el;
       do {
-        pass();
+        sink += pass();
         passes++;
         el = performance.now() - t0;
       } while (el < roundSecs * 1000);
@@ -155,11 +156,35 @@ function throughputs(specs, { warmupSecs = 0.6, rounds = 9, roundSecs = 0.3 } = 
       timed[k] += el / 1000;
     });
   }
+  if (sink === -1) log('unreachable');
   return specs.map(({ name }, k) => {
     const res = { mbPerSec: median(rates[k]), min: Math.min(...rates[k]), max: Math.max(...rates[k]), rounds, timedSecs: timed[k] };
     log(`  ${name.padEnd(36)} median ${fmt(res.mbPerSec)} MB/s  (rounds ${fmt(res.min)}..${fmt(res.max)}, ${rounds} rounds, ${timed[k].toFixed(1)} s timed)`);
     return res;
   });
+}
+
+// ---------------------------------------------------------------- in-memory work (section 2)
+const LABELS = { gcdaParse: 'parse .gcda', gcdaWrite: 'write .gcda', gcdaWriteShared: 'write .gcda, shared result', gcnoParse: 'parse .gcno', gcnoWrite: 'write .gcno', gcnoWriteShared: 'write .gcno, shared result' };
+
+/**
+ * Measurements `which` (of IN_MEMORY_MEASUREMENTS, the work of lib.js's inMemoryWork, which
+ * compare.js and icount.js time and count) in this process, in interleaved rounds.
+ */
+async function measureInMemory(which) {
+  const specs = [];
+  for (const k of which) {
+    const { bytes, files, pass } = await inMemoryWork(repo, repo, k);
+    specs.push({ name: `${LABELS[k]} (${files} files)`, bytes, pass });
+  }
+  const results = throughputs(specs);
+  return Object.fromEntries(which.map((k, i) => [k, results[i]]));
+}
+
+if (inMemoryChild !== null) {
+  if (!IN_MEMORY_MEASUREMENTS.includes(inMemoryChild)) usage(`--in-memory-child needs one of ${IN_MEMORY_MEASUREMENTS.join(' ')}`);
+  process.stdout.write(JSON.stringify(await measureInMemory([inMemoryChild])) + '\n');
+  process.exit(0);
 }
 
 // ---------------------------------------------------------------- machine facts
@@ -190,50 +215,14 @@ log();
 
 // ---------------------------------------------------------------- 2. in-memory throughput
 log('## in-memory throughput (input bytes / time, 1 MB = 10^6 bytes)');
-const MEASUREMENTS = ['gcdaParse', 'gcdaWrite', 'gcdaWriteShared', 'gcnoParse', 'gcnoWrite', 'gcnoWriteShared'];
-
-/** Section 2 in this process for `which` (interleaved rounds: throughputs), and the round-trip check. */
-function measureInMemory(which = MEASUREMENTS) {
-  // Sanity (not speed): the write must round-trip, or the write figure would be meaningless.
-  const gcdaModels = harvest.map((e) => readGcovFile(e.data, e.path));
-  const gcnoModels = gcnos.map((e) => readGcovFile(e.data, e.path));
-  let mismatches = 0;
+// Sanity (not speed): the write must round-trip, or the write figures would be meaningless.
+let mismatches = 0;
+{
   const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-  for (const shared of [false, true]) {
-    harvest.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcdaModels[i], { shared }))) mismatches++; });
-    gcnos.forEach((e, i) => { if (!same(e.data, writeGcovFile(gcnoModels[i], { shared }))) mismatches++; });
+  for (const set of [harvest, gcnos]) {
+    const models = set.map((e) => readGcovFile(e.data, e.path));
+    for (const shared of [false, true]) set.forEach((e, i) => { if (!same(e.data, writeGcovFile(models[i], { shared }))) mismatches++; });
   }
-  let sink = 0; // keeps results alive so the work is not optimised away
-  const specs = {
-    gcdaParse: { name: `parse .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-      for (const e of harvest) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-    } },
-    gcdaWrite: { name: `write .gcda (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-      for (const m of gcdaModels) sink += writeGcovFile(m).length;
-    } },
-    // { shared: true }: the writer's own buffer, valid until the next write, as gcda-rewrite uses it.
-    gcdaWriteShared: { name: `write .gcda, shared result (${harvest.length} files)`, bytes: gcdaBytes, pass: () => {
-      for (const m of gcdaModels) sink += writeGcovFile(m, { shared: true }).length;
-    } },
-    gcnoParse: { name: `parse .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-      for (const e of gcnos) sink += readGcovFile(e.data, e.path) ? 1 : 0;
-    } },
-    gcnoWrite: { name: `write .gcno (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-      for (const m of gcnoModels) sink += writeGcovFile(m).length;
-    } },
-    gcnoWriteShared: { name: `write .gcno, shared result (${gcnos.length} files)`, bytes: gcnoBytes, pass: () => {
-      for (const m of gcnoModels) sink += writeGcovFile(m, { shared: true }).length;
-    } },
-  };
-  const results = throughputs(which.map((k) => specs[k]));
-  if (sink === -1) log('unreachable');
-  return { mem: Object.fromEntries(which.map((k, i) => [k, results[i]])), mismatches };
-}
-
-if (inMemoryChild !== null) {
-  if (!MEASUREMENTS.includes(inMemoryChild)) usage(`--in-memory-child needs one of ${MEASUREMENTS.join(' ')}`);
-  process.stdout.write(JSON.stringify(measureInMemory([inMemoryChild])) + '\n');
-  process.exit(0);
 }
 
 /*
@@ -249,24 +238,20 @@ if (inMemoryChild !== null) {
  * period of the host falls on several measurements once rather than on one several times.
  * --processes 1 measures all six in this process, in interleaved rounds.
  */
-let mismatches = 0;
 let mem;
-if (processes === 1) ({ mem, mismatches } = measureInMemory());
+if (processes === 1) mem = await measureInMemory(IN_MEMORY_MEASUREMENTS);
 else {
-  const per = Object.fromEntries(MEASUREMENTS.map((k) => [k, []]));
+  const per = Object.fromEntries(IN_MEMORY_MEASUREMENTS.map((k) => [k, []]));
   for (let p = 0; p < processes; p++) {
-    for (const k of MEASUREMENTS) {
+    for (const k of IN_MEMORY_MEASUREMENTS) {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-memory-child', k], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       if (r.status !== 0) throw new Error(`in-memory measurement process (${k}): exit status ${r.status}\n${r.stderr}`);
-      const out = JSON.parse(r.stdout.trim().split('\n').pop());
-      mismatches = Math.max(mismatches, out.mismatches);
-      per[k].push(out.mem[k]);
+      per[k].push(JSON.parse(r.stdout.trim().split('\n').pop())[k]);
     }
   }
   mem = {};
-  for (const k of MEASUREMENTS) {
+  for (const k of IN_MEMORY_MEASUREMENTS) {
     const runs = per[k];
-    const name = { gcdaParse: 'parse .gcda', gcdaWrite: 'write .gcda', gcdaWriteShared: 'write .gcda, shared result', gcnoParse: 'parse .gcno', gcnoWrite: 'write .gcno', gcnoWriteShared: 'write .gcno, shared result' }[k];
     mem[k] = {
       mbPerSec: median(runs.map((x) => x.mbPerSec)),
       processMedians: runs.map((x) => Number(x.mbPerSec.toFixed(1))),
@@ -275,7 +260,7 @@ else {
       rounds: runs[0].rounds,
       processes,
     };
-    log(`  ${name.padEnd(28)} median ${fmt(mem[k].mbPerSec)} MB/s  (process medians ${runs.map((x) => fmt(x.mbPerSec)).join(', ')}; rounds ${fmt(mem[k].min)}..${fmt(mem[k].max)})`);
+    log(`  ${LABELS[k].padEnd(28)} median ${fmt(mem[k].mbPerSec)} MB/s  (process medians ${runs.map((x) => fmt(x.mbPerSec)).join(', ')}; rounds ${fmt(mem[k].min)}..${fmt(mem[k].max)})`);
   }
 }
 if (mismatches) log(`  WARNING: ${mismatches} file(s) did not round-trip byte-identically`);
