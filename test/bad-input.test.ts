@@ -310,9 +310,9 @@ describe('CLIs on bad input', () => {
     const ok = await runNode([rewrite, tree, '-o', out, '--check']);
     expect(ok.status, ok.stderr).toBe(0);
     expect(filesUnder(out).length).toBe(names.length);
-    for (const n of [names[0]!, names[1000]!, damaged, names[names.length - 1]!]) {
-      expect(Buffer.compare(readFileSync(join(out, n.slice(tree.length + 1))), readFileSync(n)), n).toBe(0);
-    }
+    // Every file, from disk: the helpers read into memory that is filled again once written
+    // (--check compares the encoded bytes with the input in memory, not the written file).
+    for (const n of names) expect(Buffer.compare(readFileSync(join(out, n.slice(tree.length + 1))), readFileSync(n)), n).toBe(0);
   });
 
   for (const c of CASES) {

@@ -5,9 +5,13 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IoHelper, PrefetchedFiles, splitRange } from '../src/tree/io-helper.js';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { IoHelper, PrefetchedFiles, splitRange, StreamedWrites } from '../src/tree/io-helper.js';
+import { prestartHelperThreads, takeHelperThread } from '../src/tree/helper-thread.js';
+import { TreeWriter } from '../src/tree/output.js';
 
 let tmp: string;
 let helper: IoHelper;
@@ -160,6 +164,106 @@ describe('PrefetchedFiles', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('PrefetchedFiles.nextSync', () => {
+  it('gives each file once, in order, mixed with next(); undefined (and the same file next) while it has not arrived', async () => {
+    const paths = makeFiles(join(tmp, 'next-sync'), 600);
+    const ahead = new PrefetchedFiles([helper], paths.values(), { batchFiles: 100 });
+    let waited = 0;
+    for (const p of paths) {
+      let bytes = ahead.nextSync();
+      if (bytes === undefined) {
+        waited++;
+        bytes = await ahead.next();
+      }
+      expect(same(bytes, readFileSync(p)), p).toBe(true);
+    }
+    // The first file cannot have arrived when asked for at once.
+    expect(waited).toBeGreaterThan(0);
+    expect(() => ahead.nextSync()).toThrow(RangeError);
+  });
+});
+
+describe('StreamedWrites', () => {
+  /** Writes `n` files of makeFiles through a staged TreeWriter, returns the root and the writes. */
+  async function streamTree(name: string, n: number, helpers: readonly IoHelper[], batch: number) {
+    const sources = makeFiles(join(tmp, `${name}-src`), n);
+    const root = join(tmp, `${name}-out`);
+    const writer = new TreeWriter(root);
+    expect(writer.staged).toBe(true);
+    const writes = new StreamedWrites(writer, helpers, batch);
+    const rel = (i: number) => `d${i % 7}/sub/${relative(join(tmp, `${name}-src`), sources[i]!)}`;
+    const half = n >> 1;
+    // What written() promised: when it resolves, every file added before it is complete.
+    let completeAtHalf: boolean | undefined;
+    for (const [i, p] of sources.entries()) {
+      // Shared and unshared pieces, in a nested directory.
+      const bytes = readFileSync(p);
+      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      shared.set(bytes);
+      writes.add(writer.placeRelative(rel(i)), [shared.subarray(0, 10), bytes.subarray(10)]);
+      if (i === half) {
+        void writes.written().then(() => {
+          completeAtHalf = sources.slice(0, half + 1).every((q, k) => same(readFileSync(writer.placeRelative(rel(k)).path), readFileSync(q)));
+        });
+      }
+    }
+    await writes.finish();
+    expect(completeAtHalf).toBe(true);
+    writer.commit();
+    for (const [i, p] of sources.entries()) expect(same(readFileSync(join(root, rel(i))), readFileSync(p)), p).toBe(true);
+    return writes;
+  }
+
+  it('with a helper, every file is written, by one thread or the other, from its pieces', async () => {
+    await streamTree('streamed', 1500, [helper], 16);
+  });
+
+  it('without helpers, the main thread writes every file', async () => {
+    const writes = await streamTree('streamed-alone', 100, [], 16);
+    expect(writes.ownWrites).toBe(100);
+  });
+
+  it('a failed write rejects finish(), and settle() waits for the helper to stop', async () => {
+    const blocker = join(tmp, 'streamed-blocker');
+    writeFileSync(blocker, 'a file, not a directory');
+    const own = new IoHelper();
+    try {
+      const writer = new TreeWriter(join(tmp, 'streamed-bad-out'));
+      const writes = new StreamedWrites(writer, [own], 2);
+      writes.add({ path: join(blocker, 'x', 'a.gcda'), atomic: false }, [Uint8Array.from([1])]);
+      writes.add({ path: join(blocker, 'x', 'b.gcda'), atomic: false }, [Uint8Array.from([2])]);
+      await expect(writes.finish()).rejects.toMatchObject({ code: 'ENOTDIR' });
+      await writes.settle();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('prestarted helper threads', () => {
+  it('are taken first, then new ones are started', async () => {
+    prestartHelperThreads(1);
+    const first = takeHelperThread();
+    const second = takeHelperThread();
+    try {
+      expect(first).not.toBe(second);
+      // Thread ids grow: the prestarted one was started before.
+      expect(first.threadId).toBeLessThan(second.threadId);
+    } finally {
+      await Promise.all([first.terminate(), second.terminate()]);
+    }
+  });
+
+  it('an unused prestarted thread does not keep the process alive', () => {
+    const dist = join(import.meta.dirname, '..', 'dist', 'tree', 'helper-thread.js');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { prestartHelperThreads } from ${JSON.stringify(pathToFileURL(dist).href)}; prestartHelperThreads(2); console.log('done');`], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('done\n');
+    expect(r.status).toBe(0);
   });
 });
 

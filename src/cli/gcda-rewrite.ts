@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readGcovFile, writeGcovFile } from '../model/gcov-file.js';
 import { collectInputs } from '../tree/inputs.js';
-import { IoHelper, KeptReads, StreamedWrites, writeFiles } from '../tree/io-helper.js';
+import { IoHelper, KeptReads, PrefetchedFiles, StreamedWrites, writeFiles } from '../tree/io-helper.js';
 import { outputPath, TreeWriter } from '../tree/output.js';
 import { GcovFormatError } from '../format/errors.js';
 import { maxArcCounter, normalizeScale, parseScale, scaleGcda, type ScaleFactor } from '../algorithms/merge.js';
@@ -43,20 +43,29 @@ export async function main(argv: string[]): Promise<number> {
     // the helper threads while the main thread decodes and encodes the next ones. Otherwise
     // (files replaced in an existing OUT), and for --normalize (its factor is over all
     // inputs), every input is read and checked before anything is written, so that bad input
-    // leaves OUT untouched. Helper threads make part of the system calls (IoHelper): the main
-    // thread reads the first half share of the files (and decodes and encodes them all).
+    // leaves OUT untouched. Helper threads make part of the system calls (IoHelper).
+    // Streaming, the helpers read every file, a few batches ahead, into memory that is filled
+    // again once the batch's files are written (a 20,424-file tree took 170 MiB when every
+    // input was kept), and the main thread decodes and encodes them all, and writes a file
+    // itself whenever the helpers have enough to write. Otherwise the main thread reads the
+    // first half share of the files, and every input is kept until it is written.
     const helpers = IoHelper.forFiles(files, opts.jobs);
     const writer = new TreeWriter(opts.output);
     const streaming = writer.staged && opts.normalize === undefined;
-    const reads = new KeptReads(files, helpers, 0.5);
-    // Streaming, the main thread writes a quarter of a share itself.
-    const streamed = streaming ? new StreamedWrites(writer, helpers, files.length, 0.25) : null;
+    // Batches of 1,024 files (about 3 MB of a kernel harvest), an eighth of a smaller tree.
+    const batchFiles = Math.min(1024, Math.max(128, Math.ceil(files.length / 8)));
+    const prefetched = streaming && helpers.length > 0 ? new PrefetchedFiles(helpers, files.map((f) => f.path!).values(), { batchFiles, ahead: 2, release: 'manual' }) : null;
+    const reads = prefetched ?? new KeptReads(files, helpers, 0.5);
+    const streamed = streaming ? new StreamedWrites(writer, helpers) : null;
     let outputCount = 0;
     const differing: string[] = [];
     try {
       const outputs: Array<{ path: string; data: Uint8Array }> = [];
-      const pending: Array<{ path: string; input: Uint8Array; model: GcovFile; source: string }> = [];
-      const encode = async (path: string, input: Uint8Array, model: GcovFile, source: string) => {
+      const pending: Array<{ relPath: string; input: Uint8Array; model: GcovFile; source: string }> = [];
+      // Synchronous, as is the loop below for every file already read. (With a promise per
+      // file, and outputPath and placement per file, a 20,424-file rewrite on tmpfs took 1.175 s
+      // against 1.06 s, medians of 6 runs.)
+      const encode = (relPath: string, input: Uint8Array, model: GcovFile, source: string): void => {
         let data: Uint8Array;
         try {
           // The writer's own buffer, copied only when it differs from the input.
@@ -68,29 +77,31 @@ export async function main(argv: string[]): Promise<number> {
         outputCount++;
         // An unchanged file is written from its input's bytes (a helper writes them without a copy).
         const same = equalBytes(input, data);
-        if (!same) differing.push(path);
+        if (!same) differing.push(outputPath(opts.output, relPath));
         const out = same ? input : data.slice();
-        if (streamed === null) outputs.push({ path, data: out });
-        else {
-          const wait = streamed.add(path, [out]);
-          if (wait !== undefined) await wait;
-        }
+        if (streamed === null) outputs.push({ path: outputPath(opts.output, relPath), data: out });
+        else streamed.add(writer.placeRelative(relPath), [out]);
       };
       let bytesIn = 0;
       for (const f of files) {
-        const input = await reads.next();
+        const input = reads.nextSync() ?? (await reads.next());
         bytesIn += input.length;
         const model = readGcovFile(input, f.source);
-        const path = outputPath(opts.output, f.relPath);
-        if (opts.normalize !== undefined) pending.push({ path, input, model, source: f.source });
-        else await encode(path, input, model, f.source);
+        if (opts.normalize !== undefined) pending.push({ relPath: f.relPath, input, model, source: f.source });
+        else encode(f.relPath, input, model, f.source);
+        if (prefetched !== null && streamed !== null) {
+          // The batches read whose every file is now written or queued: their memory is
+          // filled again once the queued ones are written too.
+          const used = prefetched.takeConsumed();
+          if (used.length > 0) streamed.written().then(() => PrefetchedFiles.release(used), () => {});
+        }
       }
       if (opts.normalize !== undefined) {
         // gcov-tool rewrite -n: one factor for the whole profile, from its largest arc counter.
         const current = maxArcCounter(pending.flatMap((m) => (m.model.type === 'gcda' ? [m.model] : [])));
         if (current === 0n) throw new Error('--normalize: every arc counter is 0, nothing to scale from');
         scale = normalizeScale(BigInt(opts.normalize), current);
-        for (const m of pending) await encode(m.path, m.input, m.model, m.source);
+        for (const m of pending) encode(m.relPath, m.input, m.model, m.source);
       }
       if (streamed !== null) await streamed.finish();
       else await writeFiles(writer, outputs.length, (i) => ({ path: outputs[i]!.path, pieces: [outputs[i]!.data] }), helpers, { ownShare: 0.9 });

@@ -71,22 +71,41 @@ export class TreeWriter {
 
   /** Writes one file, given as one buffer or as pieces to write in order. */
   write(path: string, data: Uint8Array | readonly Uint8Array[]): void {
-    const target = this.stagedPath(path);
+    this.writePlaced(this.placement(path), data);
+  }
+
+  /** Writes one file where placement() or placeRelative() put it. */
+  writePlaced(place: Placement, data: Uint8Array | readonly Uint8Array[]): void {
+    const target = place.path;
     const dir = dirname(target);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
       this.made.add(dir);
     }
-    if (this.staging) writeData(target, data);
-    else replaceFile(target, data);
+    if (place.atomic) replaceFile(target, data);
+    else writeData(target, data);
   }
 
   /**
    * Where write(path) puts the file, for another thread to write it instead (IoHelper):
    * the path to write, and whether through a temporary name and a rename (atomic).
    */
-  placement(path: string): { path: string; atomic: boolean } {
+  placement(path: string): Placement {
     return { path: this.stagedPath(path), atomic: this.staging === null };
+  }
+
+  /**
+   * placement(outputPath(root, relPath)) for the root given to the constructor, made as one
+   * string concatenation when relPath is plain (no empty, '.' or '..' component, as a
+   * directory walk gives): outputPath's and placement's checks and joins were about 4% of
+   * a 20,424-file rewrite's main thread (CPU profile).
+   */
+  placeRelative(relPath: string): Placement {
+    if (this.root === null) throw new Error('TreeWriter.placeRelative: no root');
+    if (relPath === '' || UNPLAIN_RE.test(relPath)) return this.placement(outputPath(this.root, relPath));
+    const native = sep === '/' ? relPath : relPath.replaceAll('/', sep);
+    const base = this.staging ?? this.root;
+    return { path: base.endsWith(sep) ? base + native : base + sep + native, atomic: this.staging === null };
   }
 
   private stagedPath(path: string): string {
@@ -110,6 +129,12 @@ export class TreeWriter {
   abort(): void {
     if (this.staging) rmSync(this.staging, { recursive: true, force: true });
   }
+}
+
+/** Where a file is written: the path, and whether through a temporary name and a rename. */
+export interface Placement {
+  path: string;
+  atomic: boolean;
 }
 
 /** Joins OUT and a relative path, refusing a result outside OUT. */

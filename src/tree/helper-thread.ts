@@ -1,0 +1,234 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The helper threads of IoHelper: their code, their messages, and their start. A Worker
+ * takes about 0.1 s of its own CPU to start (Node's bootstrap of the thread), so a command
+ * can start its helpers before it loads the library (prestartHelperThreads, from bin/),
+ * and the thread is ready when the files are: on 2 CPUs the start then overlaps the main
+ * thread's module loading instead of the first 0.1-0.15 s of the run. This module imports
+ * nothing but node:worker_threads, so that it loads fast.
+ */
+
+/** Threads started ahead and not taken yet, each with whether it failed or stopped since. */
+const prestarted: Array<{ worker: Worker; failed: boolean; watch: () => void }> = [];
+
+/** Starts a helper thread: the code of helperMain, run from its source text. */
+function startHelperThread(): Worker {
+  // From source text: no file to find beside the compiled module (and the same under a test
+  // runner that runs the .ts).
+  return new Worker(`(${helperMain.toString()})(require('node:worker_threads'), require('node:fs'), require('node:v8'), require('node:vm'))`, {
+    eval: true,
+    // It allocates little: a small young generation keeps its memory down.
+    resourceLimits: { maxYoungGenerationSizeMb: 1 },
+  });
+}
+
+/**
+ * Starts `count` helper threads now, for IoHelper to take later. Until taken, they do not
+ * keep the process alive (unref), so a command that turns out to need none exits as usual.
+ */
+export function prestartHelperThreads(count: number): void {
+  for (let i = 0; i < count; i++) {
+    const worker = startHelperThread();
+    worker.unref();
+    // An error or exit before IoHelper listens would go unseen: such a thread is not used.
+    const entry = { worker, failed: false, watch: () => (entry.failed = true) };
+    worker.on('error', entry.watch).on('exit', entry.watch);
+    prestarted.push(entry);
+  }
+}
+
+/** A prestarted helper thread, or a new one. */
+export function takeHelperThread(): Worker {
+  for (let entry = prestarted.shift(); entry !== undefined; entry = prestarted.shift()) {
+    entry.worker.off('error', entry.watch).off('exit', entry.watch);
+    if (entry.failed) continue;
+    entry.worker.ref();
+    return entry.worker;
+  }
+  return startHelperThread();
+}
+
+export type HelperRequest =
+  | { op: 'read'; id: number; paths: string[] }
+  | { op: 'release'; id: number }
+  | { op: 'write'; paths: string[]; layout: Int32Array; buffers: SharedArrayBuffer[]; atomic: Uint8Array; progress?: SharedArrayBuffer };
+
+/**
+ * A read gives 'read' messages (places: chunk index, offset and length of each file read
+ * since the last one; chunks: the chunks made since), then 'read-end' or an error; a write
+ * gives 'written' or an error.
+ */
+export type HelperMessage =
+  | { op: 'read'; id: number; places: Int32Array; chunks: SharedArrayBuffer[] }
+  | { op: 'read-end'; id: number }
+  | { op: 'written'; id?: undefined }
+  | HelperFailure;
+
+export interface HelperFailure {
+  op: 'error';
+  request: 'read' | 'write';
+  /** The read's id. */
+  id?: number;
+  message: string;
+  code?: string;
+  path?: string;
+  syscall?: string;
+  errno?: number;
+}
+
+/** The helper's error as the same error the main thread's fs call would have thrown. */
+export function helperError(m: HelperFailure): Error {
+  const e = new Error(m.message);
+  if (m.code !== undefined) Object.assign(e, { code: m.code, path: m.path, syscall: m.syscall, errno: m.errno });
+  return e;
+}
+
+/**
+ * The helper thread's code. It is run from its source text, so it uses nothing from outside
+ * but its arguments. (So it cannot call ArenaReader.readPath or output.ts's writeData: its
+ * read and write loops repeat theirs.)
+ */
+function helperMain(threads: typeof import('node:worker_threads'), fs: typeof import('node:fs'), v8: typeof import('node:v8'), vm: typeof import('node:vm')): void {
+  const port = threads.parentPort!;
+  const CHUNK = 1 << 20;
+  const BATCH = 256;
+
+  const errorMessage = (request: 'read' | 'write', e: unknown, path: string, id?: number) => {
+    const err = e as NodeJS.ErrnoException;
+    // read() errors (EISDIR) carry no path: name the file, as ArenaReader does.
+    return { op: 'error', request, id, message: String(err?.message ?? e), code: err?.code, path: err?.path ?? path, syscall: err?.syscall, errno: err?.errno };
+  };
+
+  // The chunk being filled, kept from one read to the next (a read of a few files does not
+  // take a chunk of its own). Chunks filled before wait in `filled` with the last read that
+  // used them, until the main thread releases that read; then they are filled again.
+  let chunk = new SharedArrayBuffer(CHUNK);
+  let bytes = new Uint8Array(chunk);
+  let used = 0;
+  let lastRead = -1;
+  const filled: Array<{ chunk: SharedArrayBuffer; lastRead: number }> = [];
+  const free: SharedArrayBuffer[] = [];
+  const release = (id: number) => {
+    for (let i = 0; i < filled.length; ) {
+      if (filled[i]!.lastRead <= id) free.push(filled.splice(i, 1)[0]!.chunk);
+      else i++;
+    }
+  };
+
+  const read = (id: number, paths: string[]) => {
+    lastRead = id;
+    // Chunk numbers count from this read's first chunk, the current one.
+    let newChunks: SharedArrayBuffer[] = [chunk];
+    let chunkIndex = 0;
+    let places: number[] = [];
+    const flush = () => {
+      port.postMessage({ op: 'read', id, places: Int32Array.from(places), chunks: newChunks });
+      places = [];
+      newChunks = [];
+    };
+    for (const path of paths) {
+      let fd: number;
+      try {
+        fd = fs.openSync(path, 'r');
+      } catch (e) {
+        flush();
+        port.postMessage(errorMessage('read', e, path, id));
+        return;
+      }
+      let start = used;
+      let got = 0;
+      try {
+        // Until end of file: a short read is not the end on every file system (DebugFS).
+        for (;;) {
+          if (start + got === bytes.length) {
+            filled.push({ chunk, lastRead });
+            const size = Math.max(CHUNK, 2 * got + 4096);
+            chunk = size === CHUNK && free.length > 0 ? free.pop()! : new SharedArrayBuffer(size);
+            const next = new Uint8Array(chunk);
+            next.set(bytes.subarray(start, start + got));
+            bytes = next;
+            start = 0;
+            newChunks.push(chunk);
+            chunkIndex++;
+          }
+          const n = fs.readSync(fd, bytes, start + got, bytes.length - start - got, null);
+          if (n === 0) break;
+          got += n;
+        }
+      } catch (e) {
+        fs.closeSync(fd);
+        flush();
+        port.postMessage(errorMessage('read', e, path, id));
+        return;
+      }
+      fs.closeSync(fd);
+      places.push(chunkIndex, start, got);
+      // Each file starts at a multiple of 8 bytes (aligned word views), as in ArenaReader.
+      used = Math.min(bytes.length, (start + got + 7) & ~7);
+      if (places.length === 3 * BATCH) flush();
+    }
+    flush();
+    port.postMessage({ op: 'read-end', id });
+  };
+
+  const made = new Set<string>();
+  let writeFailed = false;
+  const write = (m: HelperRequest & { op: 'write' }) => {
+    if (writeFailed) {
+      port.postMessage({ op: 'error', request: 'write', message: 'file helper: not written after an earlier failure' });
+      return;
+    }
+    const views = m.buffers.map((b) => new Uint8Array(b));
+    const progress = m.progress ? new Int32Array(m.progress) : null;
+    let at = 0;
+    for (const [f, target] of m.paths.entries()) {
+      const count = m.layout[at++]!;
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < count; i++, at += 3) {
+        if (m.layout[at + 2]! > 0) pieces.push(views[m.layout[at]!]!.subarray(m.layout[at + 1]!, m.layout[at + 1]! + m.layout[at + 2]!));
+      }
+      const dir = target.slice(0, Math.max(target.lastIndexOf('/'), target.lastIndexOf('\\')));
+      const atomic = m.atomic[f] === 1;
+      const path = atomic ? `${target}.tarax-tmp-${process.pid}` : target;
+      try {
+        if (dir !== '' && !made.has(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        const fd = fs.openSync(path, 'w');
+        try {
+          // writev may write less than asked: go on from where it stopped.
+          while (pieces.length > 0) {
+            let n = fs.writevSync(fd, pieces);
+            while (pieces.length > 0 && n >= pieces[0]!.length) n -= pieces.shift()!.length;
+            if (n > 0) pieces[0] = pieces[0]!.subarray(n);
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+        if (atomic) fs.renameSync(path, target);
+      } catch (e) {
+        if (atomic) fs.rmSync(path, { force: true });
+        writeFailed = true;
+        port.postMessage(errorMessage('write', e, path));
+        return;
+      }
+      if (progress) Atomics.add(progress, 0, 1);
+    }
+    port.postMessage({ op: 'written' });
+  };
+
+  // A full collection of this thread's small heap every 32 requests (a millisecond or two):
+  // what it allocates per file otherwise piles up in its old generation, which grew with
+  // the number of files read (merging 10 trees took more memory than 2).
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  let requests = 0;
+  port.on('message', (m: HelperRequest) => {
+    if (++requests % 32 === 0) gc();
+    if (m.op === 'read') read(m.id, m.paths);
+    else if (m.op === 'release') release(m.id);
+    else write(m);
+  });
+}
