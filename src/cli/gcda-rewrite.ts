@@ -45,10 +45,11 @@ export async function main(argv: string[]): Promise<number> {
     // inputs), every input is read and checked before anything is written, so that bad input
     // leaves OUT untouched. Helper threads make part of the system calls (IoHelper).
     // Streaming, the helpers read every file, a few batches ahead, into memory that is filled
-    // again once the batch's files are written (a 20,424-file tree took 170 MiB when every
-    // input was kept), and the main thread decodes and encodes them all, and writes a file
-    // itself whenever the helpers have enough to write. Otherwise the main thread reads the
-    // first half share of the files, and every input is kept until it is written.
+    // again once the batch's files are written (a 20,424-file tree peaked at 156-177 MiB when
+    // every input was kept, 115-118 MiB now), and the main thread decodes and encodes them
+    // all, and writes a file itself whenever the helpers have enough to write. Otherwise the
+    // main thread reads the first half share of the files, and every input is kept until it
+    // is written.
     const helpers = IoHelper.forFiles(files, opts.jobs);
     const writer = new TreeWriter(opts.output);
     const streaming = writer.staged && opts.normalize === undefined;
