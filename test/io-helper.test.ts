@@ -4,13 +4,13 @@
  * writes from shared and unshared pieces, and read-ahead whose memory is filled again.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { IoHelper, PrefetchedFiles, splitRange, StreamedWrites } from '../src/tree/io-helper.js';
-import { prestartHelperThreads, takeHelperThread } from '../src/tree/helper-thread.js';
+import { prestartedHelperThreads, prestartHelperForTrees, prestartHelperThreads, takeHelperThread } from '../src/tree/helper-thread.js';
 import { TreeWriter } from '../src/tree/output.js';
 
 let tmp: string;
@@ -255,6 +255,25 @@ describe('prestarted helper threads', () => {
     } finally {
       await Promise.all([first.terminate(), second.terminate()]);
     }
+  });
+
+  it('prestartHelperForTrees: one thread for a directory operand on 2 CPUs or more, none with -j or for -o DIR and files', async () => {
+    const dir = join(tmp, 'prestart-dir');
+    const file = join(dir, 'a.gcda');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, '');
+    const started = (args: string[]) => {
+      prestartHelperForTrees(args);
+      const n = prestartedHelperThreads();
+      const taken = Array.from({ length: n }, () => takeHelperThread());
+      return Promise.all(taken.map((w) => w.terminate())).then(() => n);
+    };
+    expect(prestartedHelperThreads()).toBe(0);
+    expect(await started([dir, '-o', join(tmp, 'out')])).toBe(availableParallelism() >= 2 ? 1 : 0);
+    expect(await started(['-q', file, join(tmp, 'no-such-path'), '-o', dir])).toBe(0);
+    expect(await started(['--output', dir, file])).toBe(0);
+    expect(await started([dir, '-j', '2', '-o', join(tmp, 'out')])).toBe(0);
+    expect(await started(['--jobs=3', dir])).toBe(0);
   });
 
   it('an unused prestarted thread does not keep the process alive', () => {
