@@ -3,14 +3,17 @@
  * bytes read in order and aligned, errors as the main thread's own fs calls give them,
  * writes from shared and unshared pieces, and read-ahead whose memory is filled again.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, normalize, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { IoHelper, PrefetchedFiles, splitRange, StreamedWrites } from '../src/tree/io-helper.js';
-import { prestartedHelperThreads, prestartHelperForTrees, prestartHelperThreads, takeHelperThread } from '../src/tree/helper-thread.js';
+import { prestartedHelperThreads, prestartHelperForTrees, prestartHelperThreads, takePrewalk, takeHelperThread } from '../src/tree/helper-thread.js';
+import { collectInputs } from '../src/tree/inputs.js';
+import { walkTree } from '../src/tree/walk.js';
 import { TreeWriter } from '../src/tree/output.js';
 
 let tmp: string;
@@ -274,6 +277,47 @@ describe('prestarted helper threads', () => {
     expect(await started(['--output', dir, file])).toBe(0);
     expect(await started([dir, '-j', '2', '-o', join(tmp, 'out')])).toBe(0);
     expect(await started(['--jobs=3', dir])).toBe(0);
+  });
+
+  it("a tree walked by the prestarted thread lists what collectInputs's own walk lists, and collectInputs takes it", async () => {
+    // Files at several depths, other names, a dangling link (skipped with a reason), a link to
+    // a file and one to a directory, given with a trailing separator (normalized).
+    const dir = join(tmp, 'prewalk');
+    makeFiles(join(dir, 'b', 'c'), 30);
+    makeFiles(join(dir, 'a'), 5);
+    writeFileSync(join(dir, 'notes.txt'), 'not a profile');
+    writeFileSync(join(dir, 'z.gcno'), 'x');
+    symlinkSync(join(dir, 'nowhere.gcno'), join(dir, 'dangling.gcno'));
+    symlinkSync(join(dir, 'z.gcno'), join(dir, 'b', 'link.gcno'));
+    symlinkSync(join(dir, 'a'), join(dir, 'dirlink.gcda'));
+    const input = dir + sep;
+    const exts = ['.gcda', '.gcno'];
+    const own = await collectInputs([input]);
+    expect(own.files.length).toBe(37);
+    expect(own.skipped.map((k) => k.source)).toEqual([join(dir, 'dangling.gcno')]);
+
+    const walked = (files: Array<{ relPath: string; path?: string; source: string }>) => files.map((f) => [f.relPath, f.path, f.source]);
+    prestartHelperForTrees([input, '-o', join(tmp, 'prewalk-out')], exts);
+    const listing = await takePrewalk(input, normalize(input), exts);
+    expect(listing).not.toBeNull();
+    const mine: string[] = [];
+    walkTree(fs, sep, normalize(input), exts, (relPath) => mine.push(relPath), []);
+    expect(listing!.relPaths).toEqual(mine);
+    expect(listing!.skipped).toEqual(own.skipped);
+    // Taken once.
+    expect(await takePrewalk(input, normalize(input), exts)).toBeNull();
+
+    prestartHelperForTrees([input], exts);
+    const viaHelper = await collectInputs([input]);
+    expect(walked(viaHelper.files)).toEqual(walked(own.files));
+    expect(viaHelper.skipped).toEqual(own.skipped);
+    expect(await takePrewalk(input, normalize(input), exts), 'collectInputs did not take the listing').toBeNull();
+
+    // Asked for other extensions, or for another input: not used.
+    prestartHelperForTrees([input], ['.gcda']);
+    expect(await takePrewalk(input, normalize(input), exts)).toBeNull();
+    expect(await takePrewalk(dir, normalize(dir), ['.gcda'])).toBeNull();
+    await Promise.all(Array.from({ length: prestartedHelperThreads() }, () => takeHelperThread().terminate()));
   });
 
   it('an unused prestarted thread does not keep the process alive', () => {

@@ -2,6 +2,11 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, st
 import { readFile, stat } from 'node:fs/promises';
 import { basename, normalize, posix, sep } from 'node:path';
 import { readTar, TarError } from './tar.js';
+import { takePrewalk } from './helper-thread.js';
+import { walkTree } from './walk.js';
+
+/** node:fs's functions that walkTree uses. */
+const fsForWalk = { readdirSync, statSync, lstatSync };
 
 /** A gcov file found among the inputs, with the relative path it keeps in the output tree. */
 export interface InputFile {
@@ -57,7 +62,14 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
       throw Object.assign(new Error(e.code === 'ENOENT' ? `${input}: no such file or directory` : `${input}: ${e.message}`), { code: e.code });
     });
     if (st.isDirectory()) {
-      walk(normalize(input), '', wanted, (relPath, path) => files.push(new DiskFile(relPath, path)), skipped);
+      const root = normalize(input);
+      const listing = await takePrewalk(input, root, exts);
+      if (listing !== null) {
+        // Walked by a helper thread while the program loaded (bin/gcda-rewrite.js).
+        const prefix = directoryPrefix(root);
+        for (const relPath of listing.relPaths) files.push(new DiskFile(relPath, directoryPath(prefix, relPath)));
+        skipped.push(...listing.skipped);
+      } else walkTree(fsForWalk, sep, root, exts, (relPath, path) => files.push(new DiskFile(relPath, path)), skipped);
     } else if (isTarball(input)) {
       const entries = readTar(new Uint8Array(await readFile(input)), input);
       for (const e of entries) {
@@ -78,40 +90,6 @@ export async function collectInputs(inputs: string[], options: CollectOptions = 
     }
   }
   return { files, skipped };
-}
-
-/**
- * Collects the wanted files under `dir` (a normalized path) in name order; relDir is its
- * path relative to the input root. Synchronous, and paths are joined as strings: for a tree
- * of 20,000 files the asynchronous walk with path.join and path.relative per file cost a
- * tenth of a merge.
- */
-function walk(dir: string, relDir: string, wanted: (n: string) => boolean, found: (relPath: string, path: string) => void, skipped: SkippedInput[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const prefix = directoryPrefix(dir);
-  const relPrefix = relDir === '' ? '' : relDir + '/';
-  for (const e of entries) {
-    const path = prefix + e.name;
-    if (e.isDirectory()) {
-      walk(path, relPrefix + e.name, wanted, found, skipped);
-      continue;
-    }
-    if (!wanted(e.name)) continue;
-    if (e.isSymbolicLink()) {
-      let target;
-      try {
-        target = statSync(path);
-      } catch {
-        skipped.push({ source: path, reason: 'symbolic link whose target does not exist here (a DebugFS .gcno link copied off the harvest host?)' });
-        continue;
-      }
-      if (target.isDirectory()) continue;
-    } else if (!e.isFile()) {
-      if (!lstatSync(path).isFile()) continue;
-    }
-    found(relPrefix + e.name, path);
-  }
 }
 
 /** What join(dir, name) is for a normalized dir and a name without separators: dir's prefix plus the name. */
@@ -184,7 +162,7 @@ export class MatchedInputs {
   addTree(dir: string, extensions: readonly string[], skipped: SkippedInput[]): number {
     const root = normalize(dir);
     const ids: number[] = [];
-    walk(root, '', (name) => extensions.some((e) => name.endsWith(e)), (relPath) => ids.push(this.number(relPath)), skipped);
+    walkTree(fsForWalk, sep, root, extensions, (relPath) => ids.push(this.number(relPath)), skipped);
     return this.addBitmap(directoryPrefix(root), ids);
   }
 

@@ -61,6 +61,7 @@ export class IoHelper {
   }
 
   private deliver(m: HelperMessage): void {
+    if (m.op === 'walked') return; // (answered to prewalk's own listener)
     if (m.op === 'written' || (m.op === 'error' && m.request === 'write')) {
       const w = this.pendingWrites.shift();
       if (m.op === 'written') w?.resolve();
