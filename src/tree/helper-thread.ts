@@ -194,7 +194,11 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
   let used = 0;
   let lastRead = -1;
   const filled: Array<{ chunk: SharedArrayBuffer; lastRead: number }> = [];
-  const free: SharedArrayBuffer[] = [];
+  // Made with an element and emptied, so that its first push does not change its kind of
+  // elements: that change made the optimized read loop deoptimize (wrong map), and compile
+  // again.
+  const free: SharedArrayBuffer[] = [chunk];
+  free.length = 0;
   const release = (id: number) => {
     for (let i = 0; i < filled.length; ) {
       if (filled[i]!.lastRead <= id) free.push(filled.splice(i, 1)[0]!.chunk);
@@ -216,7 +220,7 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
     for (const path of paths) {
       let fd: number;
       try {
-        fd = fs.openSync(path, 'r');
+        fd = fs.openSync(path, fs.constants.O_RDONLY);
       } catch (e) {
         flush();
         port.postMessage(errorMessage('read', e, path, id));
@@ -230,7 +234,9 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
           if (start + got === bytes.length) {
             filled.push({ chunk, lastRead });
             const size = Math.max(CHUNK, 2 * got + 4096);
-            chunk = size === CHUNK && free.length > 0 ? free.pop()! : new SharedArrayBuffer(size);
+            // (pop() runs whenever a chunk of the usual size is wanted, empty or not: a branch
+            // first taken at the first release made the optimized loop deoptimize.)
+            chunk = (size === CHUNK ? free.pop() : undefined) ?? new SharedArrayBuffer(size);
             const next = new Uint8Array(chunk);
             next.set(bytes.subarray(start, start + got));
             bytes = next;
@@ -260,20 +266,25 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
 
   const made = new Set<string>();
   let writeFailed = false;
+  // 'w', as a number: Node parses a flags string at each open.
+  const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
   const write = (m: HelperRequest & { op: 'write' }) => {
     if (writeFailed) {
       port.postMessage({ op: 'error', request: 'write', message: 'file helper: not written after an earlier failure' });
       return;
     }
-    const views = m.buffers.map((b) => new Uint8Array(b));
+    // Pushed to an array literal: the arrays of Array.prototype.map did not all have the same
+    // map, and the optimized write loop deoptimized (wrong map) and compiled again.
+    const views: Uint8Array[] = [];
+    for (const b of m.buffers) views.push(new Uint8Array(b));
     const progress = m.progress ? new Int32Array(m.progress) : null;
     let at = 0;
-    for (const [f, target] of m.paths.entries()) {
-      const count = m.layout[at++]!;
-      const pieces: Uint8Array[] = [];
-      for (let i = 0; i < count; i++, at += 3) {
-        if (m.layout[at + 2]! > 0) pieces.push(views[m.layout[at]!]!.subarray(m.layout[at + 1]!, m.layout[at + 1]! + m.layout[at + 2]!));
-      }
+    const layout = m.layout;
+    for (let f = 0; f < m.paths.length; f++) {
+      const target = m.paths[f]!;
+      const count = layout[at++]!;
+      const first = at;
+      at += 3 * count;
       const dir = target.slice(0, Math.max(target.lastIndexOf('/'), target.lastIndexOf('\\')));
       const atomic = m.atomic[f] === 1;
       const path = atomic ? `${target}.tarax-tmp-${process.pid}` : target;
@@ -282,13 +293,29 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
           fs.mkdirSync(dir, { recursive: true });
           made.add(dir);
         }
-        const fd = fs.openSync(path, 'w');
+        const fd = fs.openSync(path, WRITE_FLAGS);
         try {
-          // writev may write less than asked: go on from where it stopped.
-          while (pieces.length > 0) {
-            let n = fs.writevSync(fd, pieces);
-            while (pieces.length > 0 && n >= pieces[0]!.length) n -= pieces.shift()!.length;
-            if (n > 0) pieces[0] = pieces[0]!.subarray(n);
+          if (count === 1) {
+            // One piece (gcda-rewrite's files): written from its view, without a piece array.
+            const view = views[layout[first]!]!;
+            let offset = layout[first + 1]!;
+            let left = layout[first + 2]!;
+            while (left > 0) {
+              const n = fs.writeSync(fd, view, offset, left);
+              offset += n;
+              left -= n;
+            }
+          } else {
+            const pieces: Uint8Array[] = [];
+            for (let i = first; i < at; i += 3) {
+              if (layout[i + 2]! > 0) pieces.push(views[layout[i]!]!.subarray(layout[i + 1]!, layout[i + 1]! + layout[i + 2]!));
+            }
+            // writev may write less than asked: go on from where it stopped.
+            while (pieces.length > 0) {
+              let n = fs.writevSync(fd, pieces);
+              while (pieces.length > 0 && n >= pieces[0]!.length) n -= pieces.shift()!.length;
+              if (n > 0) pieces[0] = pieces[0]!.subarray(n);
+            }
           }
         } finally {
           fs.closeSync(fd);
