@@ -320,6 +320,27 @@ describe('prestarted helper threads', () => {
     await Promise.all(Array.from({ length: prestartedHelperThreads() }, () => takeHelperThread().terminate()));
   });
 
+  it('a process awaiting a walk waits for it, and one walk never taken does not keep it alive', () => {
+    const dir = join(tmp, 'prewalk-exit');
+    makeFiles(join(dir, 'x'), 12);
+    const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'tree', 'helper-thread.js')).href;
+    const script = [
+      `import { prestartHelperForTrees, takePrewalk } from ${JSON.stringify(url)};`,
+      `import { normalize } from 'node:path';`,
+      `const dir = ${JSON.stringify(dir)};`,
+      `prestartHelperForTrees([dir], ['.gcda']);`,
+      `const listing = await takePrewalk(dir, normalize(dir), ['.gcda']);`,
+      `console.log(listing === null ? 'none' : listing.relPaths.length);`,
+      `prestartHelperForTrees([dir], ['.gcda']);`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).toBe('');
+    // On one CPU nothing is prestarted, and there is no listing.
+    expect(r.stdout).toBe(availableParallelism() >= 2 ? '12\n' : 'none\n');
+    expect(r.status).toBe(0);
+  });
+
   it('an unused prestarted thread does not keep the process alive', () => {
     const dist = join(import.meta.dirname, '..', 'dist', 'tree', 'helper-thread.js');
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { prestartHelperThreads } from ${JSON.stringify(pathToFileURL(dist).href)}; prestartHelperThreads(2); console.log('done');`], { encoding: 'utf8', timeout: 20_000 });

@@ -13,8 +13,20 @@ import { walkTree } from './walk.js';
  * nothing but Node's own modules, so that it loads fast.
  */
 
-/** Threads started ahead and not taken yet, each with whether it failed or stopped since. */
-const prestarted: Array<{ worker: Worker; failed: boolean; watch: () => void }> = [];
+/**
+ * A thread started ahead: whether it failed or stopped since, whether IoHelper took it, and
+ * how many of its walks are under way.
+ */
+interface Prestarted {
+  worker: Worker;
+  failed: boolean;
+  watch: () => void;
+  taken: boolean;
+  walks: number;
+}
+
+/** Threads started ahead and not taken yet. */
+const prestarted: Prestarted[] = [];
 
 /** Starts a helper thread: the code of helperMain, run from its source text. */
 function startHelperThread(): Worker {
@@ -22,6 +34,10 @@ function startHelperThread(): Worker {
   // runner that runs the .ts).
   return new Worker(`(${helperMain.toString()})(require('node:worker_threads'), require('node:fs'), require('node:v8'), require('node:vm'), require('node:path'), ${walkTree.toString()})`, {
     eval: true,
+    // Not the parent's Node options: with --input-type=module (node --input-type=module -e
+    // ...) the thread would read its source as a module, where require is not defined, and
+    // fail at once.
+    execArgv: [],
     // It allocates little: a small young generation keeps its memory down.
     resourceLimits: { maxYoungGenerationSizeMb: 1 },
   });
@@ -36,7 +52,7 @@ export function prestartHelperThreads(count: number): void {
     const worker = startHelperThread();
     worker.unref();
     // An error or exit before IoHelper listens would go unseen: such a thread is not used.
-    const entry = { worker, failed: false, watch: () => (entry.failed = true) };
+    const entry: Prestarted = { worker, failed: false, watch: () => (entry.failed = true), taken: false, walks: 0 };
     worker.on('error', entry.watch).on('exit', entry.watch);
     prestarted.push(entry);
   }
@@ -68,7 +84,7 @@ export function prestartHelperForTrees(args: readonly string[], walkExtensions?:
   const trees = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-o' && args[i - 1] !== '--output').filter(isDirectory);
   if (trees.length === 0) return;
   prestartHelperThreads(1);
-  if (walkExtensions !== undefined) for (const t of trees) prewalk(prestarted[prestarted.length - 1]!.worker, t, walkExtensions);
+  if (walkExtensions !== undefined) for (const t of trees) prewalk(prestarted[prestarted.length - 1]!, t, walkExtensions);
 }
 
 /** A tree's listing from a helper's walk: relative paths in walk order, and what it skipped. */
@@ -87,17 +103,25 @@ let nextWalkId = 0;
  * thread's loading of the program, and the helper reads the first files as soon as the main
  * thread has the list. collectInputs takes the listing (takePrewalk).
  */
-function prewalk(worker: Worker, input: string, exts: readonly string[]): void {
+function prewalk(entry: Prestarted, input: string, exts: readonly string[]): void {
+  const { worker } = entry;
   const id = nextWalkId++;
   const root = normalize(input);
+  // While a walk is under way the thread keeps the process alive, as someone awaits it.
+  entry.walks++;
+  worker.ref();
   const listing = new Promise<PrewalkListing | null>((resolve) => {
+    const done = (result: PrewalkListing | null) => {
+      worker.off('message', answer).off('exit', gone);
+      if (--entry.walks === 0 && !entry.taken) worker.unref();
+      resolve(result);
+    };
     const answer = (m: HelperMessage) => {
       if (m.op !== 'walked' || m.id !== id) return;
-      worker.off('message', answer).off('exit', gone);
       // An error (an unreadable directory) is left to the main thread's own walk to report.
-      resolve(m.failed ? null : { relPaths: m.count === 0 ? [] : m.relPaths.split('\0'), skipped: m.skipped });
+      done(m.failed ? null : { relPaths: m.count === 0 ? [] : m.relPaths.split('\0'), skipped: m.skipped });
     };
-    const gone = () => resolve(null);
+    const gone = () => done(null);
     worker.on('message', answer).on('exit', gone);
   });
   prewalks.set(input, { root, exts: exts.join('\0'), listing });
@@ -126,6 +150,7 @@ export function takeHelperThread(): Worker {
   for (let entry = prestarted.shift(); entry !== undefined; entry = prestarted.shift()) {
     entry.worker.off('error', entry.watch).off('exit', entry.watch);
     if (entry.failed) continue;
+    entry.taken = true;
     entry.worker.ref();
     return entry.worker;
   }
