@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// When the inputs include a tree, the file helper thread starts first and walks the tree (see
-// prestartHelperForTrees): its start, about 0.1 s of CPU, and the walk then overlap the
-// loading of the program on the other CPU.
+// When the inputs include a tree of 2,000 files or more, the file helper thread starts first
+// and walks the tree (see prestartHelperForTrees): its start, about 0.1 s of CPU, and the walk
+// then overlap the loading of the program on the other CPU.
 import { prestartHelperForTrees } from '../dist/tree/helper-thread.js';
 
 prestartHelperForTrees(process.argv.slice(2), ['.gcda', '.gcno']);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { IoHelper, PrefetchedFiles, splitRange, StreamedWrites } from '../src/tree/io-helper.js';
-import { prestartedHelperThreads, prestartHelperForTrees, prestartHelperThreads, takePrewalk, takeHelperThread } from '../src/tree/helper-thread.js';
+import { HELPER_MIN_FILES, prestartedHelperThreads, prestartHelperForTrees, prestartHelperThreads, takePrewalk, takeHelperThread } from '../src/tree/helper-thread.js';
 import { collectInputs } from '../src/tree/inputs.js';
 import { walkTree } from '../src/tree/walk.js';
 import { TreeWriter } from '../src/tree/output.js';
@@ -40,6 +40,12 @@ function makeFiles(dir: string, n: number): string[] {
     paths.push(p);
   }
   return paths;
+}
+
+/** `n` empty files named `e00000.gcda`... in `dir`: a tree large enough for a helper thread. */
+function makeEmptyFiles(dir: string, n: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < n; i++) writeFileSync(join(dir, `e${String(i).padStart(5, '0')}.gcda`), '');
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
@@ -260,11 +266,11 @@ describe('prestarted helper threads', () => {
     }
   });
 
-  it('prestartHelperForTrees: one thread for a directory operand on 2 CPUs or more, none with -j or for -o DIR and files', async () => {
+  it('prestartHelperForTrees: one thread for a tree of HELPER_MIN_FILES files on 2 CPUs or more; none for a smaller tree, with -j, or for -o DIR and files', async () => {
     const dir = join(tmp, 'prestart-dir');
     const file = join(dir, 'a.gcda');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, '');
+    // One file fewer than the threshold, in a subdirectory, then the file that reaches it.
+    makeEmptyFiles(join(dir, 'sub'), HELPER_MIN_FILES - 1);
     const started = (args: string[]) => {
       prestartHelperForTrees(args);
       const n = prestartedHelperThreads();
@@ -272,6 +278,8 @@ describe('prestarted helper threads', () => {
       return Promise.all(taken.map((w) => w.terminate())).then(() => n);
     };
     expect(prestartedHelperThreads()).toBe(0);
+    expect(await started([dir, '-o', join(tmp, 'out')])).toBe(0);
+    writeFileSync(file, '');
     expect(await started([dir, '-o', join(tmp, 'out')])).toBe(availableParallelism() >= 2 ? 1 : 0);
     expect(await started(['-q', file, join(tmp, 'no-such-path'), '-o', dir])).toBe(0);
     expect(await started(['--output', dir, file])).toBe(0);
@@ -283,6 +291,7 @@ describe('prestarted helper threads', () => {
     // Files at several depths, other names, a dangling link (skipped with a reason), a link to
     // a file and one to a directory, given with a trailing separator (normalized).
     const dir = join(tmp, 'prewalk');
+    makeEmptyFiles(join(dir, 'many'), HELPER_MIN_FILES);
     makeFiles(join(dir, 'b', 'c'), 30);
     makeFiles(join(dir, 'a'), 5);
     writeFileSync(join(dir, 'notes.txt'), 'not a profile');
@@ -293,7 +302,7 @@ describe('prestarted helper threads', () => {
     const input = dir + sep;
     const exts = ['.gcda', '.gcno'];
     const own = await collectInputs([input]);
-    expect(own.files.length).toBe(37);
+    expect(own.files.length).toBe(HELPER_MIN_FILES + 37);
     expect(own.skipped.map((k) => k.source)).toEqual([join(dir, 'dangling.gcno')]);
 
     const walked = (files: Array<{ relPath: string; path?: string; source: string }>) => files.map((f) => [f.relPath, f.path, f.source]);
@@ -322,7 +331,7 @@ describe('prestarted helper threads', () => {
 
   it('a process awaiting a walk waits for it, and one walk never taken does not keep it alive', () => {
     const dir = join(tmp, 'prewalk-exit');
-    makeFiles(join(dir, 'x'), 12);
+    makeEmptyFiles(join(dir, 'x'), HELPER_MIN_FILES);
     const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'tree', 'helper-thread.js')).href;
     const script = [
       `import { prestartHelperForTrees, takePrewalk } from ${JSON.stringify(url)};`,
@@ -337,7 +346,7 @@ describe('prestarted helper threads', () => {
     expect(r.error).toBeUndefined();
     expect(r.stderr).toBe('');
     // On one CPU nothing is prestarted, and there is no listing.
-    expect(r.stdout).toBe(availableParallelism() >= 2 ? '12\n' : 'none\n');
+    expect(r.stdout).toBe(availableParallelism() >= 2 ? `${HELPER_MIN_FILES}\n` : 'none\n');
     expect(r.status).toBe(0);
   });
 

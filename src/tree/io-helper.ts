@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ArenaReader, type InputFile } from './inputs.js';
 import type { Placement, TreeWriter } from './output.js';
-import { helperError, takeHelperThread, type HelperMessage, type HelperRequest } from './helper-thread.js';
+import { HELPER_MIN_FILES, helperError, takeHelperThread, type HelperMessage, type HelperRequest } from './helper-thread.js';
 
 /**
  * A helper thread that reads and writes files for the main thread, so that two threads make
@@ -57,7 +57,7 @@ export class IoHelper {
    */
   static threadsFor(files: number, jobs?: number): number {
     if (jobs !== undefined) return Math.max(1, Math.floor(jobs));
-    return files >= 2000 && availableParallelism() >= 2 ? 2 : 1;
+    return files >= HELPER_MIN_FILES && availableParallelism() >= 2 ? 2 : 1;
   }
 
   private deliver(m: HelperMessage): void {
