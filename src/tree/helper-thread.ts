@@ -349,27 +349,15 @@ function helperMain(threads: typeof import('node:worker_threads'), fs: typeof im
         }
         const fd = fs.openSync(path, WRITE_FLAGS);
         try {
-          if (count === 1) {
-            // One piece (gcda-rewrite's files): written from its view, without a piece array.
-            const view = views[layout[first]!]!;
-            let offset = layout[first + 1]!;
-            let left = layout[first + 2]!;
-            while (left > 0) {
-              const n = fs.writeSync(fd, view, offset, left);
-              offset += n;
-              left -= n;
-            }
-          } else {
-            const pieces: Uint8Array[] = [];
-            for (let i = first; i < at; i += 3) {
-              if (layout[i + 2]! > 0) pieces.push(views[layout[i]!]!.subarray(layout[i + 1]!, layout[i + 1]! + layout[i + 2]!));
-            }
-            // writev may write less than asked: go on from where it stopped.
-            while (pieces.length > 0) {
-              let n = fs.writevSync(fd, pieces);
-              while (pieces.length > 0 && n >= pieces[0]!.length) n -= pieces.shift()!.length;
-              if (n > 0) pieces[0] = pieces[0]!.subarray(n);
-            }
+          const pieces: Uint8Array[] = [];
+          for (let i = first; i < at; i += 3) {
+            if (layout[i + 2]! > 0) pieces.push(views[layout[i]!]!.subarray(layout[i + 1]!, layout[i + 1]! + layout[i + 2]!));
+          }
+          // writev may write less than asked: go on from where it stopped.
+          while (pieces.length > 0) {
+            let n = fs.writevSync(fd, pieces);
+            while (pieces.length > 0 && n >= pieces[0]!.length) n -= pieces.shift()!.length;
+            if (n > 0) pieces[0] = pieces[0]!.subarray(n);
           }
         } finally {
           fs.closeSync(fd);
