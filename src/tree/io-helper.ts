@@ -485,6 +485,14 @@ export class KeptReads {
   }
 }
 
+/** A helper of StreamedWrites: files posted to it, how many it wrote (it counts), its batches. */
+interface WriteFeed {
+  helper: IoHelper;
+  posted: number;
+  written: Int32Array;
+  batches: Array<Promise<void>>;
+}
+
 /**
  * Writes files as the caller makes them, shared between the main thread and the helpers as
  * each has time: a file is queued, and the queue posted to a helper in batches of `batch`
@@ -500,7 +508,7 @@ export class KeptReads {
  */
 export class StreamedWrites {
   private readonly pending: Array<{ path: string; atomic: boolean; pieces: readonly Uint8Array[] }> = [];
-  private readonly feeds: Array<{ helper: IoHelper; posted: number; written: Int32Array; batches: Array<Promise<void>> }>;
+  private readonly feeds: WriteFeed[];
   /** Files the main thread wrote. */
   ownWrites = 0;
 
@@ -521,13 +529,8 @@ export class StreamedWrites {
     }
     this.pending.push({ path: place.path, atomic: place.atomic, pieces });
     if (this.pending.length < this.batch) return;
-    let idlest = this.feeds[0]!;
-    let least = Infinity;
-    for (const f of this.feeds) {
-      const backlog = f.posted - Atomics.load(f.written, 0);
-      if (backlog < least) [idlest, least] = [f, backlog];
-    }
-    if (least < this.batch) this.post(idlest);
+    const idlest = this.idlest();
+    if (this.backlog(idlest) < this.batch) this.post(idlest);
     else {
       const own = this.pending.shift()!;
       this.writer.writePlaced(own, own.pieces);
@@ -545,11 +548,7 @@ export class StreamedWrites {
    * they were written from may then be used again); rejects as finish() does.
    */
   written(): Promise<void> {
-    if (this.pending.length > 0) {
-      let idlest = this.feeds[0]!;
-      for (const f of this.feeds) if (f.posted - Atomics.load(f.written, 0) < idlest.posted - Atomics.load(idlest.written, 0)) idlest = f;
-      this.post(idlest);
-    }
+    if (this.pending.length > 0) this.post(this.idlest());
     // Resolved batches need not be kept: a long run posts thousands.
     for (const f of this.feeds) {
       if (f.batches.length <= 64) continue;
@@ -565,7 +564,19 @@ export class StreamedWrites {
     await Promise.allSettled(this.feeds.flatMap((f) => f.batches));
   }
 
-  private post(feed: StreamedWrites['feeds'][number]): void {
+  /** Files posted to a helper and not written yet. */
+  private backlog(feed: WriteFeed): number {
+    return feed.posted - Atomics.load(feed.written, 0);
+  }
+
+  /** The helper with the fewest files still to write. */
+  private idlest(): WriteFeed {
+    let idlest = this.feeds[0]!;
+    for (const f of this.feeds) if (this.backlog(f) < this.backlog(idlest)) idlest = f;
+    return idlest;
+  }
+
+  private post(feed: WriteFeed): void {
     const files = this.pending.splice(0);
     const written = feed.helper.write(files, feed.written);
     written.catch(() => {}); // handled: finish() or settle() awaits it, the process must not abort first
