@@ -74,14 +74,18 @@ function startHelperThread(): Worker {
  * keep the process alive (unref), so a command that turns out to need none exits as usual.
  */
 export function prestartHelperThreads(count: number): void {
-  for (let i = 0; i < count; i++) {
-    const worker = startHelperThread();
-    worker.unref();
-    // An error or exit before IoHelper listens would go unseen: such a thread is not used.
-    const entry: Prestarted = { worker, failed: false, watch: () => (entry.failed = true), taken: false, walks: 0 };
-    worker.on('error', entry.watch).on('exit', entry.watch);
-    prestarted.push(entry);
-  }
+  for (let i = 0; i < count; i++) prestartOne();
+}
+
+/** One thread of prestartHelperThreads. */
+function prestartOne(): Prestarted {
+  const worker = startHelperThread();
+  worker.unref();
+  // An error or exit before IoHelper listens would go unseen: such a thread is not used.
+  const entry: Prestarted = { worker, failed: false, watch: () => (entry.failed = true), taken: false, walks: 0 };
+  worker.on('error', entry.watch).on('exit', entry.watch);
+  prestarted.push(entry);
+  return entry;
 }
 
 /**
@@ -91,9 +95,8 @@ export function prestartHelperThreads(count: number): void {
  * arguments other than -o/--output's value, whose trees hold HELPER_MIN_FILES files or more
  * (counted up to that number: see IoHelper.threadsFor). A wrong guess (files of other names)
  * costs about 20 ms; a tree named in an input list file (-f) is not seen, and its helper
- * starts when it is needed. With
- * `walkExtensions`, the thread also walks each tree at once, for collectInputs (prewalk).
- * (Used by gcda-rewrite: 20,424 files on tmpfs in 0.75-0.78 s against 0.77-0.80 s without
+ * starts when it is needed. With `walkExtensions`, the thread also walks each tree at once,
+ * for collectInputs (prewalk). (Used by gcda-rewrite: 20,424 files on tmpfs in 0.75-0.78 s against 0.77-0.80 s without
  * the walk, 6 alternating runs; without the early start, see docs/performance.md. For
  * gcda-merge --summarize of two 20,424-file trees the early start gained nothing, 1.61-1.68 s
  * against 1.59-1.67 in 5 alternating runs: there the helper's start is not on the critical
@@ -112,8 +115,8 @@ export function prestartHelperForTrees(args: readonly string[], walkExtensions?:
   // A smaller tree gets no helper (IoHelper.threadsFor), and a thread started for nothing
   // cost 20 ms of a 0.19 s rewrite of 851 files.
   if (trees.length === 0 || !holdAtLeast(trees, HELPER_MIN_FILES)) return;
-  prestartHelperThreads(1);
-  if (walkExtensions !== undefined) for (const t of trees) prewalk(prestarted[prestarted.length - 1]!, t, walkExtensions);
+  const entry = prestartOne();
+  if (walkExtensions !== undefined) for (const t of trees) prewalk(entry, t, walkExtensions);
 }
 
 /** A tree's listing from a helper's walk: relative paths in walk order, and what it skipped. */
